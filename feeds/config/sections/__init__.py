@@ -1,0 +1,1 @@
+"""One module per top-level section of config.yaml."""

@@ -1,0 +1,1 @@
+"""From article files to Article records: discover, read, normalize, collect."""

@@ -1,0 +1,138 @@
+"""The records that flow through the program: raw documents, articles and problems.
+
+Every record is frozen; dates are timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+BodyFormat = Literal["html", "markdown"]
+
+
+class Severity(StrEnum):
+    """How bad a problem is: an error leaves the file out, a warning means a fallback was used."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with one input file (or config value), named precisely enough to fix."""
+
+    path: str
+    field: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.field}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "path": self.path,
+            "field": self.field,
+            "message": self.message,
+            "severity": str(self.severity),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """What a reader got out of a file, before any interpretation.
+
+    ``metadata`` holds the front-matter keys exactly as written; it is the only untyped
+    mapping in the program.
+    """
+
+    path: str
+    metadata: Mapping[str, Any]
+    body: str
+    body_format: BodyFormat
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    email: str | None = None
+    url: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"name": self.name, "email": self.email, "url": self.url}
+
+
+@dataclass(frozen=True, slots=True)
+class Thumbnail:
+    """An image that represents an article: absolute URL, type and size when known."""
+
+    url: str
+    mime_type: str | None = None
+    width: int | None = None
+    height: int | None = None
+    alt: str = ""
+    length: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "mime_type": self.mime_type,
+            "width": self.width,
+            "height": self.height,
+            "alt": self.alt,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One normalized article, ready for any renderer.
+
+    ``id`` is stable across rebuilds (an explicit id/guid, else the permalink); ``url`` is
+    absolute; ``summary`` is plain text; ``content_html`` is cleaned and sanitized with
+    absolute URLs; categories and tags keep the author's display form.
+    """
+
+    id: str
+    url: str
+    title: str
+    published: datetime
+    updated: datetime
+    authors: tuple[Author, ...]
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    summary: str
+    content_html: str
+    thumbnail: Thumbnail | None
+    language: str
+    source_path: str
+    slug: str = ""
+    problems: tuple[Problem, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape printed by ``feeds inspect``."""
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "published": iso_utc(self.published),
+            "updated": iso_utc(self.updated),
+            "authors": [a.as_dict() for a in self.authors],
+            "categories": list(self.categories),
+            "tags": list(self.tags),
+            "summary": self.summary,
+            "content_html": self.content_html,
+            "thumbnail": self.thumbnail.as_dict() if self.thumbnail else None,
+            "language": self.language,
+            "source_path": self.source_path,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def iso_utc(value: datetime) -> str:
+    """RFC 3339 in UTC with a ``Z``: the one textual form used in machine output."""
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
