@@ -169,3 +169,29 @@ def run_guarded(command: click.Command, argv: Sequence[str]) -> int:
 
 def _verbose(argv: Sequence[str]) -> bool:
     return any(a == "--verbose" or (a.startswith("-v") and set(a[1:]) == {"v"}) for a in argv)
+
+
+def now_option(func: F) -> F:
+    """``--now ISO``: the moment the run pretends it is (default: the real now)."""
+    return click.option(
+        "--now",
+        "now",
+        default=None,
+        metavar="ISO",
+        help="Run as if it were this moment (ISO 8601; default: now).",
+    )(func)
+
+
+def resolve_now(value: str | None) -> Any:
+    """--now as an aware UTC datetime; naive values are read in UTC."""
+    from datetime import UTC, datetime
+
+    if value is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        parsed = datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        from feeds.errors import UsageError
+
+        raise UsageError(f"--now: {value!r} is not an ISO 8601 date") from None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)

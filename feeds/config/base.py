@@ -28,8 +28,10 @@ ConfigPath = Annotated[Path, AfterValidator(_resolve_path)]
 
 
 def _check_site_url(value: str) -> str:
-    if not value.startswith(("http://", "https://")) or "://" == value.rstrip("/")[-3:]:
-        raise ValueError(f"expected an absolute http(s) URL such as https://example.com/, got {value!r}")
+    if not value.startswith(("http://", "https://")) or value.rstrip("/")[-3:] == "://":
+        raise ValueError(
+            f"expected an absolute http(s) URL such as https://example.com/, got {value!r}"
+        )
     return value if value.endswith("/") else value + "/"
 
 

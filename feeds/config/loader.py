@@ -26,7 +26,9 @@ SECRET_KEYS = {"password"}  # kept as ${VAR} and read from the environment when 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def default_config(overrides: Mapping[str, Any] | None = None, base_dir: Path | None = None) -> Config:
+def default_config(
+    overrides: Mapping[str, Any] | None = None, base_dir: Path | None = None
+) -> Config:
     """The configuration used when there is no config file: defaults plus command-line flags."""
     return _validate(dict(overrides or {}), base_dir or Path.cwd(), {}, "(flags)")
 
@@ -100,7 +102,8 @@ def _known_keys(loc: Loc) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
-        field = _model_of(model).model_fields.get(str(part)) if _model_of(model) else None
+        found = _model_of(model)
+        field = found.model_fields.get(str(part)) if found is not None else None
         if field is None:
             return []
         model = field.annotation
@@ -125,10 +128,9 @@ def _data_loc(loc: tuple[Any, ...], data: Any) -> Loc:
     kept: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            kept.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
             kept.append(part)
             node = node[part]
         elif isinstance(part, str) and "[" not in part and not part[:1].isupper():

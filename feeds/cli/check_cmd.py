@@ -1,0 +1,72 @@
+"""`feeds check` and `feeds inspect`: read everything, report problems, show articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from feeds.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    common_options,
+    load_settings,
+    now_option,
+    print_json,
+    say,
+    warn,
+)
+from feeds.models import Severity
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format."
+)
+@now_option
+@common_options
+def check(paths: tuple[Path, ...], strict: bool, fmt: str, now: str | None) -> int:
+    """Read every article and report each problem (exit 1 on errors)."""
+    from feeds.cli.common import resolve_now
+    from feeds.content.collect import collect
+
+    config = load_settings()
+    collection = collect(config, now=resolve_now(now), paths=list(paths) or None)
+    failing = [p for p in collection.problems if strict or p.severity is Severity.ERROR]
+    if fmt == "json":
+        print_json(
+            {
+                "articles": len(collection.articles),
+                "files": collection.files,
+                "skipped": list(collection.skipped),
+                "problems": [p.as_dict() for p in collection.problems],
+            }
+        )
+    else:
+        for problem in collection.problems:
+            warn(f"{problem}" + (" (warning)" if problem.severity is Severity.WARNING else ""))
+        say(
+            f"{collection.files} files: {len(collection.articles)} articles, "
+            f"{len(collection.skipped)} skipped (drafts or future), "
+            f"{len(collection.problems)} problems ({len(collection.errors)} errors)"
+        )
+    return EXIT_PROBLEMS if failing else EXIT_OK
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@now_option
+@common_options
+def inspect(paths: tuple[Path, ...], now: str | None) -> int:
+    """Print the normalized articles of PATHS (files or folders) as a JSON array."""
+    from feeds.cli.common import resolve_now
+    from feeds.content.collect import collect
+
+    config = load_settings({"content": {"drafts": True, "future": True}})
+    collection = collect(config, now=resolve_now(now), paths=list(paths))
+    print_json([a.as_dict() for a in collection.articles])
+    for problem in collection.problems:
+        warn(str(problem) + (" (warning)" if problem.severity is Severity.WARNING else ""))
+    return EXIT_PROBLEMS if collection.errors else EXIT_OK

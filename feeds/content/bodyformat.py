@@ -1,0 +1,65 @@
+"""Deciding whether a body is HTML or Markdown, and rendering Markdown.
+
+A scraped post often stores raw HTML in a ``.md`` file with parts indented by 12 spaces after
+a blank line; CommonMark would turn those into code blocks of escaped tags. So a body that is
+HTML is used as HTML and never run through Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from feeds.models import BodyFormat
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+HTML_SUFFIXES = {".html", ".htm"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+
+_LEADING_NOISE = re.compile(r"^(?:\s+|<!--.*?-->|<!doctype[^>]*>)*", re.IGNORECASE | re.DOTALL)
+_HTML_START = re.compile(
+    r"<(?:div|p|article|section|main|header|table|h[1-6]|ul|ol|dl|blockquote|figure|img|"
+    r"a|hr|br|span|font|iframe|html|body|center|pre|video|audio|picture|strong|b|em|i|style|"
+    r"script|meta|link|nav|aside|form)[\s/>]",
+    re.IGNORECASE,
+)
+_MARKDOWN_MARKS = re.compile(r"^(?:#{1,6} |[*+-] |\d+\. |```|> )", re.MULTILINE)
+_FORMAT_KEYS = ("format", "markup", "body_format")
+
+
+def detect_body_format(body: str, suffix: str, metadata: dict[str, Any]) -> BodyFormat:
+    """``html`` for .html/.htm files, for an explicit ``format: html``, or for a .md body
+    that starts with an HTML element and has no Markdown block syntax outside its tags."""
+    declared = next((str(metadata[k]).lower() for k in _FORMAT_KEYS if k in metadata), "")
+    if declared in {"html", "markdown", "md"}:
+        return "html" if declared == "html" else "markdown"
+    if suffix.lower() in HTML_SUFFIXES:
+        return "html"
+    head = _LEADING_NOISE.sub("", body[:4000], count=1)
+    if _HTML_START.match(head):
+        outside_tags = re.sub(r"<[^>]*>", "", body)
+        return "markdown" if _looks_markdown(outside_tags, body) else "html"
+    return "markdown"
+
+
+def _looks_markdown(text_outside_tags: str, body: str) -> bool:
+    """Markdown written after an opening HTML block (``<div align=center>…</div>`` then
+    ``# Heading``): the lines with Markdown syntax must outnumber the lines with tags."""
+    marks = len(_MARKDOWN_MARKS.findall(text_outside_tags))
+    tag_lines = sum(1 for line in body.splitlines() if line.lstrip().startswith("<"))
+    return marks > tag_lines
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def render_markdown(text: str) -> str:
+    """CommonMark + tables + strikethrough, raw HTML allowed (it is sanitized later)."""
+    return _markdown().render(text)

@@ -1,0 +1,110 @@
+"""Reading the many ways articles write dates into aware UTC datetimes.
+
+Naive values take the site timezone, never the machine's.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+ACCEPTED = "RFC 822, ISO 8601, YYYY-MM-DD HH:MM:SS, YYYY年MM月DD日 or epoch seconds"
+
+_CHINESE = re.compile(
+    r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*"
+    r"(?:(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?\s*秒?)?\s*$"
+)
+_LOOSE = re.compile(
+    r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?\s*$"
+)
+_EPOCH = re.compile(r"^\s*\d{9,11}(\.\d+)?\s*$")
+_JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
+
+
+class DateError(ValueError):
+    """A value that is not a date in any accepted form."""
+
+
+def to_utc(value: Any, site_tz: tzinfo) -> datetime:
+    """Any accepted date value as an aware UTC datetime; raise DateError otherwise."""
+    if isinstance(value, datetime):
+        return _aware(value, site_tz)
+    if isinstance(value, date):
+        return _aware(datetime(value.year, value.month, value.day), site_tz)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _from_epoch(value)
+    if isinstance(value, str) and value.strip():
+        parsed = _parse_text(value.strip(), site_tz)
+        if parsed is not None:
+            return parsed
+    raise DateError(f"{value!r} is not a date ({ACCEPTED})")
+
+
+def date_from_filename(stem: str, site_tz: tzinfo) -> tuple[datetime, str] | None:
+    """Jekyll's ``2017-04-20-title`` (also ``2017-4-20-title``): the date and the rest."""
+    match = _JEKYLL_NAME.match(stem)
+    if not match:
+        return None
+    year, month, day, rest = match.groups()
+    try:
+        return _aware(datetime(int(year), int(month), int(day)), site_tz), rest
+    except ValueError:
+        return None
+
+
+def _parse_text(text: str, site_tz: tzinfo) -> datetime | None:
+    for parse in (_iso, _loose, _chinese, _rfc822, _epoch_text):
+        try:
+            result = parse(text, site_tz)
+        except (ValueError, TypeError, OverflowError, IndexError):
+            continue
+        if result is not None:
+            return result
+    return None
+
+
+def _iso(text: str, site_tz: tzinfo) -> datetime | None:
+    if not text[:4].isdigit():
+        return None
+    return _aware(datetime.fromisoformat(text.replace("z", "Z")), site_tz)
+
+
+def _loose(text: str, site_tz: tzinfo) -> datetime | None:
+    match = _LOOSE.match(text)
+    return _from_groups(match.groups(), site_tz) if match else None
+
+
+def _chinese(text: str, site_tz: tzinfo) -> datetime | None:
+    match = _CHINESE.match(text)
+    return _from_groups(match.groups(), site_tz) if match else None
+
+
+def _rfc822(text: str, site_tz: tzinfo) -> datetime | None:
+    if not re.search(r"[A-Za-z]{3}", text):
+        return None
+    parsed = parsedate_to_datetime(text)
+    if parsed.tzinfo is None and not re.search(r"(-0000|GMT|UTC|UT)\s*$", text):
+        return _aware(parsed, site_tz)  # no zone written at all: the site's
+    return _aware(parsed, UTC)
+
+
+def _epoch_text(text: str, _site_tz: tzinfo) -> datetime | None:
+    return _from_epoch(float(text)) if _EPOCH.match(text) else None
+
+
+def _from_groups(groups: tuple[str | None, ...], site_tz: tzinfo) -> datetime:
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in groups)
+    return _aware(datetime(year, month, day, hour, minute, second), site_tz)
+
+
+def _from_epoch(seconds: float) -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+
+
+def _aware(value: datetime, site_tz: tzinfo) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=site_tz)
+    return value.astimezone(UTC).replace(microsecond=0)

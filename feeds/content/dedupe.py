@@ -1,0 +1,47 @@
+"""Two files claiming one id or URL: both are reported and one is kept, predictably."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from feeds.models import Article, Problem, Severity
+
+
+def drop_duplicates(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
+    """Keep the article whose source path sorts first; report both sides of each clash."""
+    kept: list[Article] = []
+    owners: dict[tuple[str, str], Article] = {}
+    problems: list[Problem] = []
+    for article in sorted(articles, key=lambda a: a.source_path):
+        clash = next(
+            (
+                (k, owners[(k, v)])
+                for k, v in (("id", article.id), ("url", article.url))
+                if (k, v) in owners
+            ),
+            None,
+        )
+        if clash is None:
+            owners[("id", article.id)] = article
+            owners[("url", article.url)] = article
+            kept.append(article)
+            continue
+        key, owner = clash
+        value = getattr(article, key)
+        problems.append(
+            Problem(
+                owner.source_path,
+                key,
+                f"{value!r} is also claimed by {article.source_path}; this file is kept",
+                Severity.WARNING,
+            )
+        )
+        problems.append(
+            Problem(
+                article.source_path,
+                key,
+                f"{value!r} is already claimed by {owner.source_path}; this file is left out "
+                f"(give it its own {'id' if key == 'id' else 'link or slug'})",
+            )
+        )
+    return kept, problems

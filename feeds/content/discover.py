@@ -1,0 +1,71 @@
+"""Finding article files: configured folders (and globs) or paths named on the command line."""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from feeds.content.readers import READERS
+
+_EDITOR_JUNK = ("#*#", ".*.swp", ".*.swo", "*~", ".#*", "*.tmp", ".DS_Store")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    path: Path
+    display: str  # how messages name the file
+    rel: str  # relative to its content folder, POSIX separators
+    explicit: bool  # named on the command line: read whatever its suffix
+
+
+def discover(roots: Sequence[Path], ignore: Sequence[str], *, explicit: bool) -> list[Source]:
+    """Every article file under ``roots`` in a stable order, without editor or hidden files."""
+    found: dict[Path, Source] = {}
+    for root in roots:
+        for source in _expand(root, ignore, explicit):
+            found.setdefault(source.path, source)
+    return sorted(found.values(), key=lambda s: s.display)
+
+
+def _expand(root: Path, ignore: Sequence[str], explicit: bool) -> Iterable[Source]:
+    text = str(root)
+    if any(ch in text for ch in "*?["):
+        for match in sorted(glob.glob(text, recursive=True)):
+            path = Path(match)
+            if path.is_file() and path.suffix.lower() in READERS and not _junk(path.name):
+                yield Source(path, display_path(path), path.name, False)
+        return
+    if root.is_file():
+        yield Source(root, display_path(root), root.name, explicit)
+        return
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith((".", "_drafts")) or d == "_posts"
+        )
+        for name in filenames:
+            path = Path(dirpath, name)
+            rel = path.relative_to(root).as_posix()
+            if path.suffix.lower() not in READERS or _junk(name) or _ignored(rel, ignore):
+                continue
+            yield Source(path, display_path(path), rel, False)
+
+
+def _junk(name: str) -> bool:
+    return name.startswith(".") or any(fnmatch.fnmatch(name, p) for p in _EDITOR_JUNK)
+
+
+def _ignored(rel: str, patterns: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(Path(rel).name, p) for p in patterns)
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when inside it, else absolute."""
+    absolute = path.absolute()
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return absolute.as_posix()

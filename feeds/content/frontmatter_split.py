@@ -1,0 +1,97 @@
+"""Splitting front matter from the body: YAML (---), TOML (+++) or JSON ({...}).
+
+python-frontmatter's handlers find the boundaries; the values are parsed here with PyYAML's
+C loader (several times faster than the pure-Python one on large archives).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _TomlBoundaries(BaseHandler):
+    """python-frontmatter only defines its TOML handler when the old ``toml`` package is
+    installed; the boundaries are all we need from it (values go through tomllib)."""
+
+    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+
+_YAML, _TOML, _JSON = YAMLHandler(), _TomlBoundaries(), JSONHandler()
+
+
+class FrontMatterError(ValueError):
+    """Front matter is present but cannot be parsed."""
+
+
+@dataclass(frozen=True, slots=True)
+class SplitText:
+    metadata: dict[str, Any]
+    body: str
+    kind: str  # "yaml" | "toml" | "json" | "none"
+    raw: str = ""
+
+
+def split_front_matter(text: str) -> SplitText:
+    """Metadata and body; a text with no front matter gives empty metadata."""
+    stripped = text.lstrip("\n \t")
+    for kind, handler in (("yaml", _YAML), ("toml", _TOML), ("json", _JSON)):
+        if handler.detect(stripped):
+            raw, body = _split(handler, stripped, kind)
+            return SplitText(_parse(kind, raw), body, kind, raw)
+    return SplitText({}, text, "none")
+
+
+def _split(handler: Any, text: str, kind: str) -> tuple[str, str]:
+    try:
+        raw, body = handler.split(text)
+    except ValueError:
+        raise FrontMatterError(f"{kind.upper()} front matter is not closed") from None
+    return raw, body
+
+
+def _parse(kind: str, raw: str) -> dict[str, Any]:
+    try:
+        if kind == "yaml":
+            data = yaml.load(raw, Loader=_Loader)
+        elif kind == "toml":
+            data = tomllib.loads(raw)
+        else:
+            data = json.loads(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark else ""
+        reason = getattr(exc, "problem", None) or "invalid YAML"
+        raise FrontMatterError(f"invalid YAML front matter{where}: {reason}") from None
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise FrontMatterError(f"invalid {kind.upper()} front matter: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise FrontMatterError(
+            f"front matter must be a mapping of keys to values, got {type(data).__name__}"
+        )
+    return {str(k): v for k, v in data.items()}
+
+
+def raw_scalar(raw: str, key: str) -> str | None:
+    """The text of a top-level YAML scalar as written (so `title: 1.10` stays '1.10')."""
+    try:
+        node = yaml.compose(raw, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if key_node.value == key and isinstance(value_node, yaml.ScalarNode):
+            return str(value_node.value)
+    return None

@@ -1,0 +1,71 @@
+"""Readers: one file in, one Document out (or a ReadError naming what is wrong).
+
+The reader table maps suffixes to readers; discovery scans folders for these suffixes, while
+a file named explicitly on the command line is read whatever its suffix (as Markdown/HTML).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from feeds.content.bodyformat import HTML_SUFFIXES, MARKDOWN_SUFFIXES, detect_body_format
+from feeds.content.decode import UndecodableError, decode_bytes
+from feeds.content.frontmatter_split import FrontMatterError, raw_scalar, split_front_matter
+from feeds.models import Document
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+class ReadError(ValueError):
+    """The file cannot be read as an article: ``field`` says which part failed."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def read_text_document(path: Path, display: str) -> Document:
+    """Read a Markdown or HTML file with optional YAML/TOML/JSON front matter."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ReadError(
+                "file", f"{size / 1048576:.1f} MB is over the 20 MB limit for one article"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError("file", f"cannot be read: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise ReadError("file", "is empty")
+    try:
+        decoded = decode_bytes(data)
+    except UndecodableError as exc:
+        raise ReadError("encoding", str(exc)) from None
+    try:
+        split = split_front_matter(decoded.text)
+    except FrontMatterError as exc:
+        raise ReadError("front matter", str(exc)) from None
+    metadata = split.metadata
+    if split.kind == "yaml" and "title" in metadata and not isinstance(metadata["title"], str):
+        written = raw_scalar(split.raw, "title")  # YAML read 1.10 or 2021-01-01 as non-text
+        if written is not None:
+            metadata = {**metadata, "title": written}
+    body_format = detect_body_format(split.body, path.suffix, metadata)
+    return Document(display, metadata, split.body, body_format, decoded.encoding)
+
+
+Reader = Callable[[Path, str], Document]
+
+READERS: dict[str, Reader] = {
+    suffix: read_text_document for suffix in sorted(MARKDOWN_SUFFIXES | HTML_SUFFIXES)
+}
+
+
+def reader_for(path: Path, *, explicit: bool) -> Reader | None:
+    """The reader for a file; explicit files fall back to the text reader whatever the suffix."""
+    reader = READERS.get(path.suffix.lower())
+    if reader is None and explicit:
+        return read_text_document
+    return reader
