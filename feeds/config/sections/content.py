@@ -20,7 +20,9 @@ class ContentSection(Section):
         default_factory=list,
         description="Glob patterns (relative to each folder) of files to leave out.",
     )
-    drafts: bool = Field(default=False, description="Include drafts (draft: true, published: false).")
+    drafts: bool = Field(
+        default=False, description="Include drafts (draft: true, published: false)."
+    )
     future: bool = Field(default=False, description="Include articles dated after now.")
     excerpt_separator: str = Field(
         default="<!-- more -->",

@@ -1,0 +1,164 @@
+"""`make bench`: wall time and peak memory of `feeds build` (and Hugo, when installed).
+
+Scenarios per corpus size: cold (empty state and output), warm (nothing changed), one article
+changed, one added — for the "full" job (`--limit 0`: every article, full content, the same
+work as Hugo's RSS) and a "realistic" config (site feeds + per-category feeds, 50 items).
+Prints a table and writes bench/results/results.json. Figures, not pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from make_corpus import write_corpus  # noqa: E402
+
+FEEDS = str(Path(sys.executable).with_name("feeds"))
+SITE = "https://bench.example.com/"
+
+
+def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB (this child only) and stdout of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = proc.stdout.read() if proc.stdout else b""
+    err = proc.stderr.read() if proc.stderr else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{err.decode()[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, out.decode()
+
+
+def feeds_cmd(corpus: Path, work: Path, job: str) -> list[str]:
+    cmd = [
+        FEEDS,
+        "build",
+        "--content",
+        str(corpus),
+        "--site-url",
+        SITE,
+        "--out",
+        str(work / "out"),
+        "--state",
+        str(work / "state"),
+        "-q",
+    ]
+    if job == "full":
+        cmd += ["--limit", "0", "--config", str(work / "empty.yaml")]
+    else:
+        cmd += ["--config", str(HERE / "realistic.yaml")]
+    return cmd
+
+
+def snapshot(folder: Path) -> dict[str, int]:
+    return {str(p): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def run_job(corpus: Path, job: str, repeats: int) -> dict[str, dict[str, float]]:
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "empty.yaml").write_text("{}\n")
+        cold = []
+        for _ in range(repeats):
+            shutil.rmtree(work / "out", ignore_errors=True)
+            shutil.rmtree(work / "state", ignore_errors=True)
+            cold.append(timed(feeds_cmd(corpus, work, job)))
+        results["cold"] = summarize(cold)
+        before = snapshot(work / "out")
+        results["warm"] = summarize([timed(feeds_cmd(corpus, work, job)) for _ in range(repeats)])
+        results["warm"]["files_rewritten"] = sum(
+            1 for k, v in snapshot(work / "out").items() if before.get(k) != v
+        )
+        victim = sorted(corpus.rglob("*.md"))[len(list(corpus.rglob("*.md"))) // 2]
+        original = victim.read_text(encoding="utf-8")
+        victim.write_text(original.replace("</div>", "<p>edited</p></div>", 1), encoding="utf-8")
+        results["one-changed"] = summarize([timed(feeds_cmd(corpus, work, job))])
+        victim.write_text(original, encoding="utf-8")
+        added = corpus / "added.md"
+        added.write_text("---\ntitle: Added\ndate: 2030-01-01 00:00:00\n---\n\nNew post.\n")
+        results["one-added"] = summarize([timed(feeds_cmd(corpus, work, job))])
+        added.unlink()
+    return results
+
+
+def summarize(runs: list[tuple[float, float, str]]) -> dict[str, float]:
+    return {
+        "wall_s": round(statistics.median(r[0] for r in runs), 3),
+        "peak_mb": round(max(r[1] for r in runs), 1),
+    }
+
+
+def run_hugo(corpus: Path, repeats: int) -> dict[str, float] | None:
+    hugo = shutil.which("hugo")
+    if hugo is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        shutil.copytree(HERE / "hugo-site", site)
+        shutil.copytree(corpus, site / "content" / "posts")
+        runs = []
+        for _ in range(repeats):
+            shutil.rmtree(site / "public", ignore_errors=True)
+            runs.append(timed([hugo, "--quiet", "-s", str(site)]))
+        return summarize(runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--large", action="store_true", help="also 100 000 articles")
+    parser.add_argument("--sizes", type=int, nargs="*", help="corpus sizes (default 1000 10000)")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    sizes = args.sizes or ([1000, 10000] + ([100000] if args.large else []))
+    report: dict[str, object] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        "sizes": {},
+    }
+    print(f"{'articles':>9} {'job':<10} {'scenario':<12} {'wall s':>8} {'peak MB':>8}  note")
+    for size in sizes:
+        corpus = Path(tempfile.mkdtemp(prefix=f"bench-{size}-"))
+        write_corpus(corpus, size)
+        entry: dict[str, object] = {}
+        hugo = run_hugo(corpus, args.repeats)
+        entry["hugo"] = hugo
+        for job in ("full", "realistic"):
+            entry[job] = run_job(corpus, job, args.repeats)
+            for scenario, figures in entry[job].items():  # type: ignore[union-attr]
+                note = ""
+                if hugo and scenario == "cold":
+                    note = f"{figures['wall_s'] / hugo['wall_s']:.2f}x Hugo"
+                if "files_rewritten" in figures:
+                    note = f"{int(figures['files_rewritten'])} files rewritten"
+                print(
+                    f"{size:>9} {job:<10} {scenario:<12} {figures['wall_s']:>8.3f} "
+                    f"{figures['peak_mb']:>8.1f}  {note}"
+                )
+        if hugo:
+            print(
+                f"{size:>9} {'hugo':<10} {'cold':<12} {hugo['wall_s']:>8.3f} "
+                f"{hugo['peak_mb']:>8.1f}"
+            )
+        report["sizes"][str(size)] = entry  # type: ignore[index]
+        shutil.rmtree(corpus, ignore_errors=True)
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    (out / "results.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written {out / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()
