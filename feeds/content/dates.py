@@ -14,7 +14,7 @@ ACCEPTED = "RFC 822, ISO 8601, YYYY-MM-DD HH:MM:SS, YYYY年MM月DD日 or epoch s
 
 _CHINESE = re.compile(
     r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*"
-    r"(?:(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?\s*秒?)?\s*$"
+    r"(?:(\d{1,2})\s*[:：时点]\s*(\d{1,2})\s*分?(?:\s*[:：]?\s*(\d{1,2})\s*秒?)?)?\s*$"
 )
 _LOOSE = re.compile(
     r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
@@ -30,6 +30,16 @@ class DateError(ValueError):
 
 def to_utc(value: Any, site_tz: tzinfo) -> datetime:
     """Any accepted date value as an aware UTC datetime; raise DateError otherwise."""
+    try:
+        parsed = _convert(value, site_tz)
+    except OverflowError:  # e.g. YAML's 0001-01-01 moved into UTC
+        parsed = None
+    if parsed is None:
+        raise DateError(f"{value!r} is not a date ({ACCEPTED})")
+    return parsed
+
+
+def _convert(value: Any, site_tz: tzinfo) -> datetime | None:
     if isinstance(value, datetime):
         return _aware(value, site_tz)
     if isinstance(value, date):
@@ -37,10 +47,8 @@ def to_utc(value: Any, site_tz: tzinfo) -> datetime:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _from_epoch(value)
     if isinstance(value, str) and value.strip():
-        parsed = _parse_text(value.strip(), site_tz)
-        if parsed is not None:
-            return parsed
-    raise DateError(f"{value!r} is not a date ({ACCEPTED})")
+        return _parse_text(value.strip(), site_tz)
+    return None
 
 
 def date_from_filename(stem: str, site_tz: tzinfo) -> tuple[datetime, str] | None:
@@ -101,6 +109,10 @@ def _from_groups(groups: tuple[str | None, ...], site_tz: tzinfo) -> datetime:
 
 
 def _from_epoch(seconds: float) -> datetime:
+    # Only 9-11 digit values read as epoch seconds: `date: 2021` is a year, and a
+    # millisecond stamp would overflow (both are reported, not guessed at).
+    if not 1e8 <= abs(seconds) < 1e11:
+        raise DateError(f"{seconds!r} is not a date ({ACCEPTED})")
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
 
 
