@@ -74,7 +74,7 @@ def normalize_meta(
     updated = _updated(meta, site, published, report)
     categories = fields.names(meta.get("categories", meta.get("category")))
     slug = _slug(meta, title, stem, rel_path, site.transliterate)
-    url = _url(meta, site, published, slug, stem, categories, report)
+    url = _url(meta, site, published, slug, categories, report)
     explicit_id = fields.first_value(meta, ID_KEYS)
     return (
         Meta(
@@ -156,7 +156,6 @@ def _url(
     site: SiteSection,
     published: datetime,
     slug: str,
-    stem: str,
     categories: tuple[str, ...],
     report: _Report,
 ) -> str:
@@ -170,7 +169,7 @@ def _url(
         published=published,
         site_tz=site.tz,
         slug=slug,
-        title_slug=slugify(stem, transliterate=site.transliterate) or slug,
+        title_slug=slug,  # as in Hexo, :title is the front-matter slug, else the file name
         category=slugify(categories[0], transliterate=site.transliterate) if categories else "",
     )
     return site.url + path
