@@ -24,9 +24,19 @@ def slugify(text: str, *, transliterate: bool = False) -> str:
     """Lower-case words joined by '-'; CJK kept (percent-encoded later in URLs)."""
     text = unicodedata.normalize("NFKC", text)
     if transliterate:
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        text = _to_ascii(text)
     slug = _NOT_SLUG.sub("-", text.casefold()).replace("_", "-")
     return re.sub(r"-{2,}", "-", slug).strip("-")
+
+
+def _to_ascii(text: str) -> str:
+    """Romanize any script (CJK to pinyin-like syllables): stripping accents alone would turn
+    a Chinese title into an empty slug."""
+    try:
+        from anyascii import anyascii
+    except ImportError:  # optional: without it only accents are stripped
+        return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return str(anyascii(text))
 
 
 def build_permalink(
