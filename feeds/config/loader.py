@@ -54,7 +54,7 @@ def load_config(path: Path, overrides: Mapping[str, Any] | None = None) -> Confi
     try:
         config = _validate(data, path.resolve().parent, lines, path.name)
     except ConfigError as exc:
-        raise ConfigError(env_problems + exc.problems) from None
+        raise ConfigError(env_problems + exc.problems, exc.hint) from None
     if env_problems:
         raise ConfigError(env_problems)
     return config
