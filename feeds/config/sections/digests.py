@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -18,7 +20,7 @@ class TransportSettings(Section):
     """Where digests go: an outbox folder of .eml files, or an SMTP server."""
 
     kind: Literal["outbox", "smtp"] = Field(default="outbox", description="outbox or smtp.")
-    dir: ConfigPath = Field(default="outbox", description="Outbox folder (kind: outbox).")
+    dir: ConfigPath = Field(default=Path("outbox"), description="Outbox folder (kind: outbox).")
     host: str = Field(default="localhost", description="SMTP server host.")
     port: int | None = Field(
         default=None, ge=1, le=65535, description="SMTP port (default 25, 587 STARTTLS, 465 TLS)."
@@ -34,6 +36,12 @@ class TransportSettings(Section):
         default=0, ge=0, description="Most messages per second (0: no limit)."
     )
     timeout: float = Field(default=30, gt=0, description="Seconds per SMTP operation.")
+    retries: int = Field(
+        default=3, ge=0, le=10, description="Retries of a temporary failure (4xx, dropped link)."
+    )
+    backoff: float = Field(
+        default=2.0, ge=0, description="Seconds before the first retry; doubled for each next one."
+    )
 
     @field_validator("password")
     @classmethod
@@ -66,7 +74,10 @@ class MailSection(Section):
 class DigestSpec(Section):
     """One email digest: which articles, how it looks, who sends it, when."""
 
-    name: str = Field(description="Digest name, used on the command line (feeds digest NAME).")
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+        description="Digest name, used on the command line (feeds digest NAME) and in List-Id.",
+    )
     title: str | None = Field(default=None, description="Heading of the email.")
     subject: str = Field(
         default="{{ site.title }} · {{ date }} · {{ count }} articles",
@@ -81,7 +92,7 @@ class DigestSpec(Section):
     max_items: int = Field(default=30, ge=1, description="Most articles in one digest.")
     group_by: Literal["category", "none"] = Field(default="none", description="Group articles.")
     first_window: Duration = Field(
-        default="24h", description="Period of the first digest (before any send)."
+        default=timedelta(hours=24), description="Period of the first digest (before any send)."
     )
     send_empty: bool = Field(default=False, description="Send a digest with no articles.")
     templates: ConfigPath | None = Field(
@@ -92,5 +103,16 @@ class DigestSpec(Section):
     )
     schedule: JobSchedule | None = Field(default=None, description="When the digest is sent.")
     max_html_bytes: int = Field(
-        default=100_000, ge=10_000, description="Size budget of the HTML part (Gmail clips at 102 KB)."
+        default=100_000,
+        ge=10_000,
+        description="Size budget of the HTML part (Gmail clips at 102 KB).",
+    )
+    preheader: str | None = Field(
+        default=None,
+        description="Preview text shown after the subject in inboxes (default: the first titles).",
+    )
+    web_copy: bool = Field(
+        default=True,
+        description="Also write the digest as a web page under <output>/digests/ "
+        "(the 'view in browser' link).",
     )
