@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import posixpath
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from feeds.config.base import OutputRelPath, Section, StrList
+from feeds.render import FORMATS
 
-FeedFormat = Literal["atom", "json", "rss"]
+
+def _known_format(value: str) -> str:
+    """Formats come from the renderer table, so a new renderer is a new allowed value."""
+    if value not in FORMATS:
+        options = ", ".join(repr(name) for name in sorted(FORMATS))
+        raise ValueError(f"expected one of {options}; got {value!r}")
+    return value
+
+
+def _normal_path(value: str) -> str:
+    """'./rss.xml' and 'rss.xml' are one file: compare paths in one spelling."""
+    return posixpath.normpath(value.replace("\\", "/"))
+
+
+FeedFormat = Annotated[str, AfterValidator(_known_format)]
+FeedPath = Annotated[OutputRelPath, AfterValidator(_normal_path)]
 
 
 class ArticleFilter(Section):
@@ -29,11 +46,15 @@ class FeedSpec(Section):
     """One feed file (or, with ``per``, one per category, tag or author)."""
 
     name: str = Field(description="Name used by --only and in messages.")
-    format: FeedFormat = Field(description="Feed format: rss, atom or json.")
-    path: OutputRelPath = Field(
+    format: FeedFormat = Field(description="Feed format: " + ", ".join(sorted(FORMATS)) + ".")
+    path: FeedPath = Field(
         description="Output path inside the output folder; with 'per', contains {slug}."
     )
-    title: str | None = Field(default=None, description="Feed title (default: the site title).")
+    title: str | None = Field(
+        default=None,
+        description="Feed title (default: the site title); with 'per', {name} is the "
+        "category, tag or author.",
+    )
     description: str | None = Field(default=None, description="Feed description.")
     limit: int = Field(default=50, ge=0, description="Most items in the feed; 0 means all.")
     order: Literal["published", "updated"] = Field(
@@ -67,6 +88,10 @@ class FeedSpec(Section):
     def _slug_in_per_path(self) -> FeedSpec:
         if self.per and "{slug}" not in self.path:
             raise ValueError(f"a feed with per: {self.per} needs {{slug}} in its path")
+        if not self.per and "{slug}" in self.path:
+            raise ValueError("{slug} in a path needs per: category, tag or author")
+        if self.archive and self.format == "json":
+            raise ValueError("archive pages (RFC 5005) are written for atom and rss feeds only")
         return self
 
 
@@ -84,3 +109,10 @@ class WebSubSection(Section):
 
     hub: str | None = Field(default=None, description="Hub URL; adds rel=hub links and pings.")
     timeout: float = Field(default=5.0, gt=0, description="Seconds to wait for the hub.")
+
+    @field_validator("hub")
+    @classmethod
+    def _http_hub(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"expected an http(s) URL such as https://hub.example/, got {value!r}")
+        return value

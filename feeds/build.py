@@ -1,0 +1,217 @@
+"""``feeds build``: collect the articles, then render, check and publish every feed.
+
+Each feed is parsed back and checked before it replaces the old file; a feed that fails
+keeps the old file and is reported. Files are written only when their bytes change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from feeds.config import Config
+from feeds.config.sections.feeds import FeedSpec
+from feeds.errors import UsageError
+from feeds.models import Article, Problem, Severity
+
+if TYPE_CHECKING:
+    from feeds.content.collect import Collection
+    from feeds.render.feed import Rendered
+    from feeds.render.plan import FeedJob
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did. Paths are output files; problems include the content's own."""
+
+    written: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    counts: Mapping[str, int] = field(default_factory=dict)
+    strict: bool = False
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every feed was published; 1 when one failed, or with strict and any problem."""
+        return 1 if self.failed or (self.strict and self.problems) else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "written": list(self.written),
+            "unchanged": list(self.unchanged),
+            "failed": list(self.failed),
+            "counts": dict(self.counts),
+            "problems": [p.as_dict() for p in self.problems],
+            "exit_code": self.exit_code,
+        }
+
+
+@dataclass
+class _Tally:
+    out_dir: Path
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    announce: list[str] = field(default_factory=list)  # rel paths of changed feeds
+
+    def publish(self, rel_path: str, data: bytes) -> bool:
+        from feeds.publish import Outcome, publish
+
+        shown = str(self.out_dir / rel_path)
+        outcome = publish(self.out_dir, rel_path, data)
+        (self.written if outcome is Outcome.WRITTEN else self.unchanged).append(shown)
+        return outcome is Outcome.WRITTEN
+
+
+def run_build(
+    config: Config,
+    *,
+    now: datetime,
+    only: Sequence[str] = (),
+    limit: int | None = None,
+    out: Path | None = None,
+    collection: Collection | None = None,
+    strict: bool = False,
+) -> BuildReport:
+    """Build the configured feeds (or ``only`` those named) into ``out`` or config.output.
+
+    ``limit`` overrides every feed's item limit; ``limit=0`` means every article with full
+    content and no size budget. ``now`` decides what is future-dated; it never appears in
+    the output.
+    """
+    from feeds.render.feed import EPOCH
+    from feeds.render.plan import plan
+
+    specs = chosen_specs(config.feeds, only)
+    if collection is None:
+        from feeds.content.collect import collect
+
+        collection = collect(config, now=now)
+    tally = _Tally(out or config.output)
+    tally.problems.extend(collection.problems)
+    pools = _pools(collection.articles, {s.format for s in specs}, tally.problems)
+    jobs, planning = plan(config, specs, pools, limit)
+    tally.problems.extend(planning)
+    fallback = max((a.updated for a in collection.articles), default=EPOCH)
+    items = 0
+    for job in jobs:
+        for rendered in _render(config, job, limit != 0, fallback, tally):
+            items += rendered.items if rendered.subscription else 0
+            _check_and_publish(rendered, tally)
+    if any(s.stylesheet for s in specs):
+        _publish_stylesheets(tally)
+    _copy_assets(collection.assets, tally)
+    _announce(config, tally)
+    counts = {"files": collection.files, "articles": len(collection.articles),
+              "skipped": len(collection.skipped), "feeds": len(jobs), "items": items}
+    return BuildReport(tuple(tally.written), tuple(tally.unchanged), tuple(tally.failed),
+                       tuple(tally.problems), counts, strict)
+
+
+def chosen_specs(specs: Sequence[FeedSpec], only: Sequence[str]) -> list[FeedSpec]:
+    """The specs named in ``only`` (all when empty); an unknown name is a usage error."""
+    if not only:
+        return list(specs)
+    names = {s.name for s in specs}
+    unknown = [n for n in only if n not in names]
+    if unknown:
+        raise UsageError(f"no feed named {', '.join(map(repr, unknown))}",
+                         hint=f"configured feeds: {', '.join(sorted(names)) or '(none)'}")
+    return [s for s in specs if s.name in set(only)]
+
+
+def _pools(
+    articles: Sequence[Article], formats: Iterable[str], problems: list[Problem]
+) -> dict[str, list[Article]]:
+    """Per format, the articles that have every field it requires; the rest are reported."""
+    from feeds.render import FORMATS
+    from feeds.render.fields import missing_fields
+
+    pools: dict[str, list[Article]] = {}
+    left_out: dict[tuple[str, str, str], list[str]] = {}
+    for fmt in sorted(formats):
+        pools[fmt] = []
+        for article in articles:
+            missing = missing_fields(article, FORMATS[fmt].required)
+            for name, reason in missing:
+                left_out.setdefault((article.source_path, name, reason), []).append(fmt)
+            if not missing:
+                pools[fmt].append(article)
+    for (path, name, reason), fmts in left_out.items():
+        problems.append(Problem(path, name, f"{reason}; left out of the {'/'.join(fmts)} feeds"))
+    return pools
+
+
+def _render(
+    config: Config, job: FeedJob, budget: bool, fallback: datetime, tally: _Tally
+) -> list[Rendered]:
+    from feeds.render import RenderError
+    from feeds.render.feed import render_job
+
+    try:
+        return render_job(config, job, budget=budget, fallback=fallback)
+    except RenderError as exc:
+        tally.failed.append(str(tally.out_dir / job.path))
+        tally.problems.append(Problem(exc.source, "feed", f"{exc.feed}: {exc.reason}"))
+        return []
+
+
+def _check_and_publish(rendered: Rendered, tally: _Tally) -> None:
+    from feeds.feedcheck import check
+
+    tally.problems.extend(rendered.problems)
+    errors = check(rendered.data, expect=rendered.format)
+    if errors:
+        tally.failed.append(str(tally.out_dir / rendered.path))
+        shown = "; ".join(errors[:5]) + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
+        tally.problems.append(
+            Problem(str(tally.out_dir / rendered.path), "feed",
+                    f"failed its check, the old file was kept: {shown}")
+        )
+        return
+    if tally.publish(rendered.path, rendered.data) and rendered.subscription:
+        tally.announce.append(rendered.path)
+
+
+def _publish_stylesheets(tally: _Tally) -> None:
+    """The bundled browser stylesheets, copied next to the feeds (same origin as them)."""
+    from feeds.render.feed import STYLESHEETS
+
+    checkout = Path(__file__).resolve().parents[1] / "templates"
+    for name, _media_type in STYLESHEETS:
+        source = checkout / name
+        if not source.is_file():  # installed: the copy inside the package
+            source = Path(str(resources.files("feeds").joinpath("templates", name)))
+        tally.publish(name, source.read_bytes())
+
+
+def _copy_assets(assets: Sequence[tuple[Path, str]], tally: _Tally) -> None:
+    """Local images the articles use, copied into the output (only when changed)."""
+    for source, rel_path in sorted(set(assets)):
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            tally.problems.append(Problem(str(source), "image", f"cannot be copied: {exc}"))
+            continue
+        tally.publish(rel_path, data)
+
+
+def _announce(config: Config, tally: _Tally) -> None:
+    hub = config.websub.hub
+    if not hub or not tally.announce:
+        return
+    from feeds.render.plan import feed_url
+    from feeds.websub import announce
+
+    urls = [feed_url(config, path) for path in tally.announce]
+    tally.problems.extend(announce(hub, urls, timeout=config.websub.timeout))

@@ -1,0 +1,85 @@
+"""`feeds build` and `feeds validate`: write the feeds, and check any feed file."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from feeds.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    common_options,
+    load_settings,
+    now_option,
+    print_json,
+    resolve_now,
+    say,
+    warn,
+)
+from feeds.models import Severity
+
+FORMAT_OPTION = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format."
+)
+
+
+@click.command()
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Output folder, instead of the configured one.")
+@click.option("--only", multiple=True, metavar="NAME", help="Build only this feed (repeatable).")
+@click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Items per feed for this run; 0: every article, full content, no size budget.")
+@click.option("--strict", is_flag=True, help="Exit 1 on any problem, warnings included.")
+@FORMAT_OPTION
+@now_option
+@common_options
+def build(
+    out: Path | None, only: tuple[str, ...], limit: int | None, strict: bool, fmt: str,
+    now: str | None,
+) -> int:
+    """Build every configured feed (RSS, Atom, JSON Feed) into the output folder."""
+    from feeds.build import run_build
+
+    started = time.monotonic()
+    config = load_settings()
+    report = run_build(config, now=resolve_now(now), only=only, limit=limit,
+                       out=out.resolve() if out else None, strict=strict)
+    seconds = round(time.monotonic() - started, 2)
+    if fmt == "json":
+        print_json({**report.as_dict(), "seconds": seconds})
+        return report.exit_code
+    for problem in report.problems:
+        warn(str(problem) + (" (warning)" if problem.severity is Severity.WARNING else ""))
+    for path in report.failed:
+        warn(f"{path}: not published")
+    counts = report.counts
+    say(
+        f"{len(report.written)} files written, {len(report.unchanged)} unchanged, "
+        f"{len(report.failed)} failed; {counts.get('feeds', 0)} feeds from "
+        f"{counts.get('articles', 0)} articles; {len(report.problems)} problems "
+        f"({len(report.errors)} errors) in {seconds:.2f}s"
+    )
+    return report.exit_code
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@FORMAT_OPTION
+@common_options
+def validate(files: tuple[Path, ...], fmt: str) -> int:
+    """Check feed files (RSS 2.0, Atom 1.0, JSON Feed 1.1) as the build checks its own."""
+    from feeds.feedcheck import check_file
+
+    results = {str(path): check_file(path) for path in files}
+    if fmt == "json":
+        print_json([{"file": f, "ok": not e, "errors": e} for f, e in results.items()])
+    else:
+        for name, errors in results.items():
+            for error in errors:
+                warn(f"{name}: {error}")
+            if not errors:
+                say(f"{name}: ok")
+    return EXIT_PROBLEMS if any(results.values()) else EXIT_OK

@@ -1,0 +1,64 @@
+"""Article fields as every format derives them: terms, image types, required fields."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Iterable
+
+from feeds.content.slugs import match_key
+from feeds.models import Article, Thumbnail
+from feeds.render.text import is_aware
+
+
+def terms(article: Article) -> list[str]:
+    """Categories then tags, each name once, in the author's display form."""
+    seen: set[str] = set()
+    found = []
+    for term in (*article.categories, *article.tags):
+        key = match_key(term)
+        if key and key not in seen:
+            seen.add(key)
+            found.append(term)
+    return found
+
+
+def image_type(thumb: Thumbnail) -> str | None:
+    """The thumbnail's media type, declared or guessed from its URL; None when unknown."""
+    if thumb.mime_type:
+        return thumb.mime_type
+    guessed, _ = mimetypes.guess_type(thumb.url.split("?", 1)[0], strict=False)
+    return guessed if guessed and guessed.startswith("image/") else None
+
+
+def is_absolute_url(value: str) -> bool:
+    scheme, _, rest = value.partition("://")
+    return scheme.lower() in ("http", "https") and bool(rest) and not rest.startswith("/")
+
+
+def missing_fields(article: Article, required: Iterable[str]) -> list[tuple[str, str]]:
+    """(field, reason) for each required field the article cannot supply."""
+    checks = {
+        "id": lambda: None if article.id.strip() else "missing",
+        "title": lambda: None if article.title.strip() else "missing",
+        "url": lambda: _url_problem(article.url),
+        "date": lambda: _date_problem(article),
+    }
+    found = []
+    for name in required:
+        reason = checks[name]()
+        if reason:
+            found.append((name, reason))
+    return found
+
+
+def _url_problem(url: str) -> str | None:
+    if not url.strip():
+        return "missing"
+    return None if is_absolute_url(url) else f"{url!r} is not an absolute http(s) URL"
+
+
+def _date_problem(article: Article) -> str | None:
+    for label, value in (("published", article.published), ("updated", article.updated)):
+        if not is_aware(value):
+            return f"{label} date {value.isoformat()} has no timezone"
+    return None

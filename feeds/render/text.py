@@ -1,0 +1,47 @@
+"""Text and dates as feeds need them: XML-safe characters, RFC 822 and RFC 3339 dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+# XML 1.0 forbids C0 controls other than tab, newline and carriage return, lone surrogates
+# and U+FFFE/U+FFFF; everything else (tabs, newlines, C1, CJK, emoji) is kept.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# The same characters written as references inside escaped HTML: a reader decodes them
+# when it parses the HTML and then chokes (or shows garbage).
+_FORBIDDEN_REF = re.compile(
+    r"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01])"  # decimal: C0 controls but tab/LF/CR
+    r"|[xX]0*(?:[0-8bcef]|1[0-9a-f]|d[89a-f][0-9a-f]{2}|f{3}[ef]));",  # hex: same + surrogates
+    re.IGNORECASE,
+)
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def xml_text(value: str) -> str:
+    """``value`` without the characters XML 1.0 cannot carry."""
+    return _FORBIDDEN.sub("", value)
+
+
+def xml_html(value: str) -> str:
+    """HTML for an escaped XML field: forbidden characters gone, raw or as references."""
+    return _FORBIDDEN_REF.sub("", _FORBIDDEN.sub("", value))
+
+
+def is_aware(value: datetime) -> bool:
+    return value.tzinfo is not None and value.utcoffset() is not None
+
+
+def rfc822(value: datetime) -> str:
+    """RFC 822 date in UTC with ``+0000``, independent of the process locale."""
+    utc = value.astimezone(UTC)
+    return (
+        f"{_DAYS[utc.weekday()]}, {utc.day:02d} {_MONTHS[utc.month - 1]} {utc.year:04d} "
+        f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d} +0000"
+    )
+
+
+def rfc3339(value: datetime) -> str:
+    """RFC 3339 in UTC with a ``Z`` (whole seconds)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
