@@ -8,7 +8,7 @@ so cron mail and CI logs stay clean. Use::
             ...
             advance()          # or advance(n)
 
-    say(summary_line((1204, "article"), (3, "feed written"), (2, "unchanged"), seconds=1.3))
+    say(summary_line((1204, "article"), (3, "feed written"), "2 unchanged", seconds=1.3))
     # -> "1204 articles, 3 feeds written, 2 unchanged in 1.3s"
 """
 

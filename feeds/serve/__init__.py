@@ -1,0 +1,1 @@
+"""`feeds serve`: a development server for the output folder (feeds, digests, unsubscribe)."""
