@@ -44,10 +44,11 @@ class SplitText:
 def split_front_matter(text: str) -> SplitText:
     """Metadata and body; a text with no front matter gives empty metadata."""
     stripped = text.lstrip("\n \t")
+    skipped_lines = text[: len(text) - len(stripped)].count("\n")
     for kind, handler in (("yaml", _YAML), ("toml", _TOML), ("json", _JSON)):
         if handler.detect(stripped):
             raw, body = _split(handler, stripped, kind)
-            return SplitText(_parse(kind, raw), body, kind, raw)
+            return SplitText(_parse(kind, raw, skipped_lines), body, kind, raw)
     return SplitText({}, text, "none")
 
 
@@ -59,7 +60,7 @@ def _split(handler: Any, text: str, kind: str) -> tuple[str, str]:
     return raw, body
 
 
-def _parse(kind: str, raw: str) -> dict[str, Any]:
+def _parse(kind: str, raw: str, skipped_lines: int = 0) -> dict[str, Any]:
     try:
         if kind == "yaml":
             data = yaml.load(raw, Loader=_Loader)
@@ -69,7 +70,10 @@ def _parse(kind: str, raw: str) -> dict[str, Any]:
             data = json.loads(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark else ""
+        # raw starts right after the opening '---' (with its newline): line 0 of raw is
+        # the delimiter's own line, so the file line is mark.line + 1 (+ skipped blank lines)
+        line = mark.line + 1 + skipped_lines if mark else 0
+        where = f" at line {line}, column {mark.column + 1}" if mark else ""
         reason = getattr(exc, "problem", None) or "invalid YAML"
         raise FrontMatterError(f"invalid YAML front matter{where}: {reason}") from None
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
