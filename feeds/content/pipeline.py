@@ -1,20 +1,39 @@
 """The contract between metadata normalization and HTML content processing.
 
 ``collect`` calls ``learn_corpus`` once over every article's HTML (to learn boilerplate and
-placeholder images), then ``build_content`` once per article. Both are pure.
+placeholder images), then ``build_content`` once per article. Both are pure apart from reading
+local images next to the sources (and, only with ``thumbnails.probe``, the network cache).
+
+``learn_corpus`` is ``combine_facts(map(article_facts, inputs))``: a caller with a worker pool
+or a build cache can run and cache ``article_facts`` per article (it is picklable and depends
+only on the article and the config) and combine the results itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nh3
-
 from feeds.config import Config
-from feeds.models import Problem, Thumbnail
+from feeds.html import boilerplate, document
+from feeds.html.boilerplate import LearnedBlock
+from feeds.html.byline import replaces_author
+from feeds.models import Problem, Severity, Thumbnail
+
+__all__ = [
+    "ArticleFacts",
+    "ContentInput",
+    "ContentResult",
+    "CorpusHints",
+    "LearnedBlock",
+    "article_facts",
+    "build_content",
+    "byline_replaces_author",
+    "combine_facts",
+    "learn_corpus",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,22 +59,141 @@ class ContentResult:
     problems: tuple[Problem, ...] = ()
     # (source file, path relative to the output folder) of local images to copy
     assets: tuple[tuple[Path, str], ...] = field(default=())
+    boilerplate_removed: int = 0  # learned blocks dropped from this article
 
 
 @dataclass(frozen=True, slots=True)
 class CorpusHints:
     """What was learned across the whole collection."""
 
+    # source → digests of its learned boilerplate blocks
     boilerplate: Mapping[str, frozenset[str]] = field(default_factory=dict)
     placeholder_images: frozenset[str] = frozenset()
+    # for `feeds check`: each learned block described, and how many articles use each placeholder
+    learned: tuple[LearnedBlock, ...] = ()
+    placeholder_counts: Mapping[str, int] = field(default_factory=dict)
+    articles: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFacts:
+    """What one article contributes to learning."""
+
+    source: str
+    blocks: frozenset[str]
+    images: frozenset[str]
+
+
+def article_facts(item: ContentInput, config: Config) -> ArticleFacts:
+    """The block digests and image URLs of one article (one parse)."""
+    try:
+        source, blocks, images = document.facts(item, config)
+    except Exception:  # a broken article must not stop learning for the others
+        return ArticleFacts(document.source_key(item, config), frozenset(), frozenset())
+    return ArticleFacts(source, blocks, images)
 
 
 def learn_corpus(inputs: Sequence[ContentInput], config: Config) -> CorpusHints:
-    return CorpusHints()
+    return combine_facts([article_facts(item, config) for item in inputs], inputs, config)
+
+
+def combine_facts(
+    facts: Sequence[ArticleFacts], inputs: Sequence[ContentInput], config: Config
+) -> CorpusHints:
+    """Learned boilerplate per source and placeholder images, from every article's facts.
+
+    ``inputs`` (same order as ``facts``) is only read to describe learned blocks: one article
+    per source that has any is parsed again.
+    """
+    settings = config.cleaning.boilerplate
+    learned: dict[str, frozenset[str]] = {}
+    described: tuple[LearnedBlock, ...] = ()
+    if settings.enabled:
+        learned, stats = boilerplate.learn(((f.source, f.blocks) for f in facts), settings)
+        described = _describe(stats, facts, inputs, config)
+    counts = _placeholder_counts((f.images for f in facts), len(facts), config)
+    return CorpusHints(
+        boilerplate=learned,
+        placeholder_images=frozenset(counts),
+        learned=described,
+        placeholder_counts=counts,
+        articles=len(facts),
+    )
+
+
+def _placeholder_counts(
+    images: Iterable[frozenset[str]], total: int, config: Config
+) -> dict[str, int]:
+    seen: dict[str, int] = {}
+    for urls in images:
+        for url in urls:
+            seen[url] = seen.get(url, 0) + 1
+    s = config.thumbnails
+    return {
+        url: n
+        for url, n in sorted(seen.items())
+        if n >= s.placeholder_min_count and n > s.placeholder_share * total
+    }
+
+
+def _describe(
+    stats: Mapping[str, Any],
+    facts: Sequence[ArticleFacts],
+    inputs: Sequence[ContentInput],
+    config: Config,
+) -> tuple[LearnedBlock, ...]:
+    found: dict[str, LearnedBlock] = {}
+    for source, (counts, _n) in sorted(stats.items()):
+        wanted = set(counts)
+        for fact, item in zip(facts, inputs, strict=False):
+            if fact.source != source or not (wanted & fact.blocks):
+                continue
+            blocks = document.blocks(item, config)
+            found.update(boilerplate.describe(source, blocks, stats[source], found))
+            wanted -= {b.digest for b in blocks}  # nested learned blocks count as seen
+            if not wanted:
+                break
+    return tuple(sorted(found.values(), key=lambda b: (b.source, -b.count, b.digest)))
 
 
 def build_content(item: ContentInput, config: Config, hints: CorpusHints) -> ContentResult:
-    clean = nh3.clean(item.html)
-    text = " ".join(nh3.clean(item.html, tags=set()).split())
-    summary = item.declared_summary or text[: config.content.summary_length]
-    return ContentResult(content_html=clean, summary=summary, thumbnail=None)
+    """Clean, sanitized HTML with absolute URLs, a plain-text summary, a byline and a
+    thumbnail for one article. Never raises: broken input yields sanitized text and a problem."""
+    try:
+        built = document.build(item, config, hints.boilerplate, hints.placeholder_images)
+    except Exception as exc:  # last line of defence: the output stays safe, the user is told
+        return _fallback(item, config, exc)
+    return ContentResult(
+        content_html=built.html,
+        summary=built.summary,
+        thumbnail=built.thumbnail,
+        byline=built.byline,
+        problems=built.problems,
+        assets=built.assets,
+        boilerplate_removed=built.boilerplate_removed,
+    )
+
+
+def _fallback(item: ContentInput, config: Config, exc: Exception) -> ContentResult:
+    from feeds.html.sanitize import sanitize
+    from feeds.html.summary import cut, html_to_text
+
+    try:
+        html = sanitize(item.html)
+    except Exception:
+        html = ""
+    problem = Problem(
+        item.path,
+        "content",
+        f"could not clean the HTML ({type(exc).__name__}: {str(exc)[:120]}); only sanitized",
+        Severity.WARNING,
+    )
+    summary = cut(html_to_text(item.declared_summary or html), config.content.summary_length)
+    return ContentResult(html, summary, None, problems=(problem,))
+
+
+def byline_replaces_author(author: str | None, categories: Sequence[str], config: Config) -> bool:
+    """Should ``ContentResult.byline`` become the article's author? Yes when the front matter
+    names no author, or only the site: an entry of ``cleaning.byline.site_authors`` or one of
+    the article's own categories (NFKC, case-insensitive)."""
+    return replaces_author(author, categories, config.cleaning.byline)

@@ -2,32 +2,62 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
 
 from feeds.config.base import Regex, Section, StrList
 
 
+def _check_selector(value: str) -> str:
+    # soupsieve is what BeautifulSoup's select() runs; compiling here reports a bad selector
+    # at load time with its key path instead of failing on the first article.
+    import soupsieve
+
+    try:
+        soupsieve.compile(value)
+    except Exception as exc:  # soupsieve raises SelectorSyntaxError and a few others
+        reason = str(exc).splitlines()[0]
+        raise ValueError(f"{value!r} is not a valid CSS selector ({reason})") from None
+    return value
+
+
+CssSelector = Annotated[str, AfterValidator(_check_selector)]
+
+DEFAULT_BYLINE_PATTERNS = [
+    r"^(?:作者|撰文|文|记者|编译)\s*[：:｜|/]\s*(?P<name>[^，,。；;\s][^，,。；;]{0,30})$",
+    r"^[Bb]y\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})$",
+]
+
+
 class CleaningRule(Section):
-    """Extra cleaning for the articles of one source, matched by path glob or category."""
+    """Extra cleaning for the articles of one source, matched by path glob or category.
+
+    A rule with neither ``paths`` nor ``categories`` applies to every article.
+    """
 
     paths: StrList = Field(
         default_factory=list,
-        description="Glob patterns of source files this rule applies to (e.g. 'news/**').",
+        description="Glob patterns of source files this rule applies to (e.g. 'news/**'); "
+        "matched against the path and each of its trailing parts.",
     )
     categories: StrList = Field(
         default_factory=list,
-        description="Categories this rule applies to (matched case-insensitively).",
+        description="Categories this rule applies to (matched case-insensitively, NFKC).",
     )
-    drop: StrList = Field(
-        default_factory=list, description="CSS selectors of elements to remove with their content."
+    drop: list[CssSelector] = Field(
+        default_factory=list,
+        description="CSS selectors of elements to remove with their content "
+        "(e.g. .appendQr_wrap, p.article-editor).",
     )
-    unwrap: StrList = Field(
+    unwrap: list[CssSelector] = Field(
         default_factory=list,
         description="CSS selectors of elements to replace by their content (e.g. a.keyword).",
     )
     drop_text: list[Regex] = Field(
         default_factory=list,
-        description="Regular expressions: a paragraph whose text matches one is removed.",
+        description="Regular expressions: a paragraph (a block holding no other block) whose "
+        "text matches one is removed (e.g. '^责任编辑：').",
     )
 
 
@@ -44,6 +74,28 @@ class BoilerplateSettings(Section):
         le=1,
         description="... and in at least this share of the articles of its source.",
     )
+    source_by: Literal["category", "folder"] = Field(
+        default="category",
+        description="What makes a source: the article's first categories, or its folder.",
+    )
+    category_depth: int = Field(
+        default=2,
+        ge=1,
+        le=5,
+        description="How many leading categories name a source (2: '金融/新浪财经').",
+    )
+    min_chars: int = Field(
+        default=8,
+        ge=0,
+        description="Blocks with less text than this (and no image or link) are never learned, "
+        "so short recurring headings such as '注：' stay.",
+    )
+    max_chars: int = Field(
+        default=600,
+        ge=1,
+        description="Blocks with more text than this are never learned: boilerplate is short, "
+        "and this keeps duplicate articles from erasing each other.",
+    )
 
 
 class BylineSettings(Section):
@@ -52,7 +104,13 @@ class BylineSettings(Section):
     enabled: bool = Field(default=True, description="Recognise a byline at the top of a body.")
     site_authors: StrList = Field(
         default_factory=list,
-        description="Author names that only name the site; a byline replaces them.",
+        description="Author names that only name the site; a byline replaces them (an author "
+        "equal to one of the article's categories is treated the same way).",
+    )
+    patterns: list[Regex] = Field(
+        default_factory=lambda: list(DEFAULT_BYLINE_PATTERNS),
+        description="Regular expressions for a byline paragraph; the group 'name' (else the "
+        "whole match) is the author. Only the first two paragraphs are looked at.",
     )
 
 

@@ -1,0 +1,1 @@
+"""Article HTML: cleaning, sanitizing, URLs, summaries, bylines and thumbnails."""

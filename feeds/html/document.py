@@ -1,0 +1,221 @@
+"""One article from raw HTML to clean, safe content: the order of the steps lives here.
+
+The document is parsed once; learning (:func:`facts`) and building (:func:`build`) share the
+same first steps, so a block's digest is the same in both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from feeds.config import Config
+from feeds.html import clean, thumbnail
+from feeds.html.assets import LocalAssets, resized
+from feeds.html.boilerplate import Block, candidate_blocks, drop_learned
+from feeds.html.byline import take_byline
+from feeds.html.images import remove_pixels
+from feeds.html.probe import ProbeSettings, probe
+from feeds.html.rules import apply_rules, rules_for, source_of
+from feeds.html.sanitize import sanitize
+from feeds.html.summary import cut, html_to_text, opening_paragraphs
+from feeds.html.tree import Tag, parse, serialize, text_of
+from feeds.html.urls import MEDIA_SCHEMES, Resolver, absolutize, best_src
+from feeds.models import Problem, Severity, Thumbnail
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from feeds.content.pipeline import ContentInput
+
+MARKER = "feeds-excerpt-end"
+_MORE_COMMENT = re.compile(r"<!--\s*(.*?)\s*-->", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    html: str
+    summary: str
+    thumbnail: Thumbnail | None
+    byline: str | None
+    problems: tuple[Problem, ...]
+    assets: tuple[tuple[Path, str], ...]
+    boilerplate_removed: int
+
+
+def prepare(html: str, separator: str) -> str:
+    """Mark the excerpt separator with an element before parsing (parsing drops comments).
+
+    A comment separator such as ``<!-- more -->`` also matches ``<!--more-->``.
+    """
+    if not separator.strip():
+        return html
+    comment = _MORE_COMMENT.fullmatch(separator.strip())
+    if comment:
+        pattern = re.compile(r"<!--\s*" + re.escape(comment.group(1)) + r"\s*-->", re.I)
+        return pattern.sub(f"<{MARKER}></{MARKER}>", html, count=1)
+    return html.replace(separator, f"<{MARKER}></{MARKER}>", 1)
+
+
+def source_key(item: ContentInput, config: Config) -> str:
+    s = config.cleaning.boilerplate
+    return source_of(item.path, item.categories, s.source_by, s.category_depth)
+
+
+def _resolver(item: ContentInput, config: Config) -> tuple[Resolver, LocalAssets]:
+    assets = LocalAssets(item.source_dir, config.site.url)
+    return Resolver(item.page_url, assets), assets
+
+
+def _parse_clean(item: ContentInput, config: Config) -> tuple[Tag, clean.Trash]:
+    """The shared first steps: parse, remove active/hidden content, apply the source's rules."""
+    root = parse(prepare(item.html, config.content.excerpt_separator))
+    trash = clean.Trash()
+    clean.remove_active_and_hidden(root, trash)
+    apply_rules(root, rules_for(item.path, item.categories, config.cleaning.rules), trash)
+    return root, trash
+
+
+def blocks(item: ContentInput, config: Config) -> list[Block]:
+    root, _ = _parse_clean(item, config)
+    return candidate_blocks(root, config.cleaning.boilerplate)
+
+
+def facts(item: ContentInput, config: Config) -> tuple[str, frozenset[str], frozenset[str]]:
+    """(source, candidate block digests, absolute image URLs used anywhere in the article)."""
+    root, trash = _parse_clean(item, config)
+    settings = config.cleaning.boilerplate
+    digests = frozenset(b.digest for b in candidate_blocks(root, settings))
+    resolve, _ = _resolver(item, config)
+    refs = set(trash.images)
+    refs.update(thumbnail.front_matter_images(item.metadata, config.thumbnails.fields))
+    for img in root.find_all("img"):
+        src = best_src(img)
+        if src:
+            refs.add(src)
+    urls = {resolve(ref, MEDIA_SCHEMES) for ref in refs}
+    return source_key(item, config), digests, frozenset(u for u in urls if u)
+
+
+def build(
+    item: ContentInput,
+    config: Config,
+    learned: Mapping[str, frozenset[str]],
+    placeholders: frozenset[str],
+) -> Built:
+    root, trash = _parse_clean(item, config)
+    dropped = 0
+    known = learned.get(source_key(item, config))
+    if known and config.cleaning.boilerplate.enabled:
+        dropped = drop_learned(root, known, config.cleaning.boilerplate, trash)
+    byline = take_byline(root, config.cleaning.byline, trash)
+    resolve, assets = _resolver(item, config)
+    absolutize(root, resolve)
+    remove_pixels(root)
+    _tidy(root)
+    summary = _summary(item, root, config)
+    thumb = _thumbnail(item, root, trash, resolve, assets, placeholders, config)
+    marker = root.find(MARKER)
+    if isinstance(marker, Tag):
+        marker.decompose()
+    html = sanitize(serialize(root)).strip()
+    return Built(
+        html,
+        summary,
+        thumb,
+        byline,
+        _problems(item, html),
+        _copies(assets, html, thumb, config),
+        dropped,
+    )
+
+
+def _tidy(root: Tag) -> None:
+    clean.trim_indents(root)
+    clean.remove_empty(root)
+    clean.unwrap_single_wrappers(root)
+    clean.trim_edges(root)
+    clean.tidy_whitespace(root)
+
+
+def _summary(item: ContentInput, root: Tag, config: Config) -> str:
+    limit = config.content.summary_length
+    if item.declared_summary and item.declared_summary.strip():
+        return cut(html_to_text(item.declared_summary), limit)
+    marker = root.find(MARKER)
+    if isinstance(marker, Tag):
+        text = opening_paragraphs(root, limit * 50, stop=marker)
+        if text:
+            return cut(text, limit)
+    return cut(opening_paragraphs(root, limit) or text_of(root), limit)
+
+
+def _thumbnail(
+    item: ContentInput,
+    root: Tag,
+    trash: clean.Trash,
+    resolve: Resolver,
+    assets: LocalAssets,
+    placeholders: frozenset[str],
+    config: Config,
+) -> Thumbnail | None:
+    removed = {resolve(ref, MEDIA_SCHEMES) for ref in trash.images}
+    ctx = thumbnail.ThumbnailContext(
+        page_url=item.page_url, title=item.title, metadata=item.metadata,
+        settings=config.thumbnails, placeholders=placeholders,
+        removed=frozenset(u for u in removed if u), content=thumbnail.content_images(root),
+        resolve=resolve, assets=assets,
+    )  # fmt: skip
+    chosen = thumbnail.choose(ctx)
+    if chosen is None:
+        return None
+    return _finish(chosen, assets, config)
+
+
+def _finish(thumb: Thumbnail, assets: LocalAssets, config: Config) -> Thumbnail:
+    """Resize a local thumbnail, or probe a remote one whose type or size is unknown."""
+    s = config.thumbnails
+    local = assets.by_url(thumb.url)
+    if local is not None and s.resize.enabled:
+        small = resized(local, s.resize.width, config.state / "thumbs")
+        if small is not local:
+            assets.found[small.output] = small
+            return Thumbnail(small.url, small.mime_type, small.width, small.height, thumb.alt)
+    if local is None and s.probe and (thumb.width is None or thumb.mime_type is None):
+        settings = ProbeSettings(
+            s.probe_timeout, s.probe_max_bytes, s.allow_private, config.state / "probes"
+        )
+        found = probe(thumb.url, settings)
+        if found.ok:
+            return Thumbnail(
+                thumb.url,
+                found.mime_type or thumb.mime_type,
+                found.width or thumb.width,
+                found.height or thumb.height,
+                thumb.alt,
+                found.length,
+            )
+    return thumb
+
+
+def _copies(
+    assets: LocalAssets, html: str, thumb: Thumbnail | None, config: Config
+) -> tuple[tuple[Path, str], ...]:
+    wanted = {thumb.url} if thumb else set()
+    used = {i.output for i in assets.found.values() if i.url in html or i.url in wanted}
+    return tuple(pair for pair in assets.copies() if pair[1] in used)
+
+
+def _problems(item: ContentInput, html: str) -> tuple[Problem, ...]:
+    if html or not item.html.strip():
+        return ()
+    return (
+        Problem(
+            item.path,
+            "content",
+            "nothing left after cleaning (check the cleaning rules)",
+            Severity.WARNING,
+        ),
+    )

@@ -1,0 +1,104 @@
+"""Per-source cleaning rules from config: which apply to an article, and applying them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import PurePosixPath
+
+from feeds.config.sections.cleaning import CleaningRule
+from feeds.html.clean import Trash
+from feeds.html.tree import BLOCK_TAGS, Tag, elements, gone, text_of
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """The merged rules that apply to one article."""
+
+    drop: tuple[str, ...] = ()
+    unwrap: tuple[str, ...] = ()
+    drop_text: tuple[re.Pattern[str], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.drop or self.unwrap or self.drop_text)
+
+
+def fold(text: str) -> str:
+    """The matching form of a name: NFKC, case-folded, trimmed."""
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def rules_for(path: str, categories: Sequence[str], rules: Iterable[CleaningRule]) -> RuleSet:
+    """Merge every rule whose paths or categories match (a rule naming neither always does)."""
+    drop: list[str] = []
+    unwrap: list[str] = []
+    texts: list[re.Pattern[str]] = []
+    folded = {fold(c) for c in categories}
+    for rule in rules:
+        if not _matches(rule, path, folded):
+            continue
+        drop.extend(s for s in rule.drop if s not in drop)
+        unwrap.extend(s for s in rule.unwrap if s not in unwrap)
+        texts.extend(re.compile(t) for t in rule.drop_text)
+    return RuleSet(tuple(drop), tuple(unwrap), tuple(texts))
+
+
+def _matches(rule: CleaningRule, path: str, categories: set[str]) -> bool:
+    if not rule.paths and not rule.categories:
+        return True
+    if any(fold(c) in categories for c in rule.categories):
+        return True
+    return any(path_matches(path, pattern) for pattern in rule.paths)
+
+
+def path_matches(path: str, pattern: str) -> bool:
+    """Glob ``pattern`` against ``path`` and each of its trailing parts ('news/**' matches
+    '/site/content/news/a.md'); '**/' may match no folder at all."""
+    parts = PurePosixPath(path.replace("\\", "/")).parts
+    tails = ["/".join(parts[i:]) for i in range(len(parts))]
+    patterns = {pattern, pattern.replace("**/", "")}
+    return any(fnmatchcase(tail, p) for tail in tails for p in patterns)
+
+
+def apply_rules(root: Tag, rules: RuleSet, trash: Trash) -> None:
+    """Drop, then unwrap, then drop paragraphs by text."""
+    for selector in rules.drop:
+        for el in root.select(selector):
+            if not gone(el):
+                trash.drop(el)
+    for selector in rules.unwrap:
+        for el in root.select(selector):
+            if not gone(el):
+                el.unwrap()
+    if rules.drop_text:
+        for el in leaf_blocks(root):
+            if any(p.search(text_of(el)) for p in rules.drop_text):
+                trash.drop(el)
+
+
+def leaf_blocks(root: Tag) -> list[Tag]:
+    """Block elements that hold no other block: paragraphs, in document order (linear time)."""
+    holds_block: set[int] = set()
+    leaves: list[Tag] = []
+    for el in reversed(list(elements(root))):
+        inner = any(
+            isinstance(c, Tag) and (c.name in BLOCK_TAGS or id(c) in holds_block)
+            for c in el.contents
+        )
+        if inner:
+            holds_block.add(id(el))
+        elif el.name in BLOCK_TAGS:
+            leaves.append(el)
+    leaves.reverse()
+    return leaves
+
+
+def source_of(path: str, categories: Sequence[str], by: str = "category", depth: int = 2) -> str:
+    """The source an article belongs to, for learning: its leading categories, or its folder."""
+    if by == "category" and categories:
+        return "/".join(c.strip() for c in categories[:depth])
+    folder = PurePosixPath(path.replace("\\", "/")).parent.as_posix()
+    return folder if folder != "." else ""

@@ -1,0 +1,142 @@
+"""Making every URL in an article absolute, and lazy-loaded images real.
+
+``//host/x`` becomes ``https://host/x`` (feed readers and mail clients have no page scheme to
+inherit); URLs that cannot be parsed or use a scheme other than the allowed ones are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from feeds.html.tree import Tag, elements
+
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp"})
+MEDIA_SCHEMES = frozenset({"http", "https"})
+LAZY_SRC = ("data-src", "data-original", "data-actualsrc", "data-lazy-src", "data-url")
+LAZY_SRCSET = ("data-srcset", "data-lazy-srcset")
+# (tag, attribute, allowed schemes); srcset is handled on its own
+URL_ATTRS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("a", "href", LINK_SCHEMES),
+    ("area", "href", LINK_SCHEMES),
+    ("img", "src", MEDIA_SCHEMES),
+    ("source", "src", MEDIA_SCHEMES),
+    ("video", "src", MEDIA_SCHEMES),
+    ("video", "poster", MEDIA_SCHEMES),
+    ("audio", "src", MEDIA_SCHEMES),
+    ("track", "src", MEDIA_SCHEMES),
+    ("blockquote", "cite", MEDIA_SCHEMES),
+    ("q", "cite", MEDIA_SCHEMES),
+    ("del", "cite", MEDIA_SCHEMES),
+    ("ins", "cite", MEDIA_SCHEMES),
+)
+_PLACEHOLDER_SRC = re.compile(r"blank|spacer|lazy|loading|placeholder|pixel|grey\.gif", re.I)
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))  # stripped from both ends, as browsers do
+_TAB_NEWLINE = str.maketrans("", "", "\t\n\r")  # removed anywhere, as browsers do
+
+# Given a relative reference, return the URL of a local copy, or None to resolve normally.
+LocalResolver = Callable[[str], "str | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Resolver:
+    """Resolves references found in one article."""
+
+    base: str
+    local: LocalResolver | None = None
+
+    def __call__(self, ref: str, schemes: frozenset[str] = LINK_SCHEMES) -> str | None:
+        ref = ref.strip()
+        if not ref:
+            return None
+        if self.local is not None and _is_relative(ref):
+            found = self.local(ref)
+            if found:
+                return found
+        return absolute(ref, self.base, schemes)
+
+
+def absolute(ref: str, base: str, schemes: frozenset[str] = LINK_SCHEMES) -> str | None:
+    """``ref`` made absolute against ``base``; None when unusable or not in ``schemes``."""
+    ref = ref.strip(_C0_AND_SPACE).translate(_TAB_NEWLINE)
+    if ref.startswith("//"):
+        ref = "https:" + ref
+    try:
+        url = urljoin(base, ref)
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in schemes:
+        return None
+    if scheme in ("http", "https") and not parts.hostname:
+        return None
+    return url
+
+
+def _is_relative(ref: str) -> bool:
+    return not ref.startswith(("/", "#", "?")) and ":" not in ref.split("/", 1)[0]
+
+
+def best_src(img: Tag) -> str | None:
+    """The image's real source: ``src``, unless it is empty, inline data or a lazy-loading
+    placeholder and a ``data-src``-style attribute names the real one."""
+    src = img.get("src")
+    src = src.strip() if isinstance(src, str) else ""
+    if src and not src.startswith("data:") and not _PLACEHOLDER_SRC.search(src):
+        return src
+    for attr in LAZY_SRC:
+        value = img.get(attr)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return src or None
+
+
+def promote_lazy(img: Tag) -> None:
+    """``data-src``/``data-original``/``data-srcset`` become ``src``/``srcset``."""
+    src = best_src(img)
+    if src is not None:
+        img["src"] = src
+    for attr in LAZY_SRCSET:
+        value = img.get(attr)
+        if isinstance(value, str) and value.strip() and not img.get("srcset"):
+            img["srcset"] = value.strip()
+            break
+
+
+def absolutize(root: Tag, resolve: Resolver) -> None:
+    """Rewrite href/src/srcset/poster/cite in place; unusable values are removed."""
+    for el in elements(root):
+        if el.name in ("img", "source"):
+            promote_lazy(el)
+        for tag, attr, schemes in URL_ATTRS:
+            if el.name == tag and el.has_attr(attr):
+                value = el.get(attr)
+                url = resolve(value, schemes) if isinstance(value, str) else None
+                if url is None:
+                    del el[attr]
+                else:
+                    el[attr] = url
+        srcset = el.get("srcset")
+        if isinstance(srcset, str):
+            fixed = rewrite_srcset(srcset, resolve)
+            if fixed:
+                el["srcset"] = fixed
+            else:
+                del el["srcset"]
+
+
+def rewrite_srcset(value: str, resolve: Resolver) -> str:
+    """Each ``url [descriptor]`` candidate made absolute; bad candidates dropped."""
+    out = []
+    for candidate in value.split(","):
+        pieces = candidate.split()
+        if not pieces:
+            continue
+        url = resolve(pieces[0], MEDIA_SCHEMES)
+        if url:
+            out.append(" ".join([url, *pieces[1:2]]))
+    return ", ".join(out)
