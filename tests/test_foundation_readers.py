@@ -1,0 +1,157 @@
+"""Readers: front matter kinds, encodings, line endings, editor files, explicit suffixes, limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from foundation_support import collect_paths, fixture, messages
+
+from feeds.content.discover import discover
+from feeds.content.readers import MAX_FILE_BYTES, ReadError, read_text_document
+
+
+def read(name: str):  # type: ignore[no-untyped-def]
+    return read_text_document(fixture(name), name)
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "key"),
+    [
+        ("yaml_front_matter.md", "YAML front matter", "tags"),
+        ("toml_front_matter.md", "TOML front matter", "lastmod"),
+        ("json_front_matter.md", "JSON front matter", "categories"),
+    ],
+)
+def test_front_matter_kinds_are_split_from_the_body(name: str, title: str, key: str) -> None:
+    doc = read(name)
+    assert doc.metadata["title"] == title
+    assert key in doc.metadata
+    assert "---" not in doc.body and "+++" not in doc.body and "{" not in doc.body
+
+
+def test_no_front_matter_gives_empty_metadata_and_the_whole_body() -> None:
+    doc = read("no_front_matter.html")
+    assert doc.metadata == {}
+    assert doc.body.startswith("<h1>A page with no front matter</h1>")
+    assert doc.body_format == "html"
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("bom.md", "Starts with a BOM"),
+        ("crlf.md", "CRLF line endings"),
+        ("blank_lines_before_front_matter.md", "Blank lines before the front matter"),
+    ],
+)
+def test_bom_crlf_and_leading_blank_lines_do_not_hide_front_matter(name: str, title: str) -> None:
+    doc = read(name)
+    assert doc.metadata["title"] == title
+    assert doc.encoding == "utf-8"
+    assert "\r" not in doc.body and "\ufeff" not in doc.body
+
+
+def test_gb18030_file_is_decoded_and_warned_about() -> None:
+    doc = read("gb18030.md")
+    assert doc.encoding == "gb18030"
+    assert doc.metadata["title"] == "国标编码的文章"
+    assert "GB18030 编码保存" in doc.body
+    result = collect_paths(fixture("gb18030.md"))
+    assert [a.title for a in result.articles] == ["国标编码的文章"]
+    assert [(p.field, p.message, str(p.severity)) for p in result.problems] == [
+        ("encoding", "not UTF-8; decoded as gb18030", "warning")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "message"),
+    [
+        (
+            "invalid_yaml.md",
+            "front matter",
+            "invalid YAML front matter at line 3, column 5: did not find expected ',' or ']'",
+        ),
+        (
+            "tab_in_yaml.md",
+            "front matter",
+            "invalid YAML front matter at line 4, column 1: found character that cannot "
+            "start any token",
+        ),
+        ("unclosed_front_matter.md", "front matter", "YAML front matter is not closed"),
+        (
+            "front_matter_is_a_list.md",
+            "front matter",
+            "front matter must be a mapping of keys to values, got list",
+        ),
+    ],
+)
+def test_unparseable_front_matter_is_an_error_naming_the_reason(
+    name: str, field: str, message: str
+) -> None:
+    with pytest.raises(ReadError) as raised:
+        read(name)
+    assert (raised.value.field, raised.value.message) == (field, message)
+
+
+def test_editor_and_temp_files_are_ignored_in_folders(tmp_path: Path) -> None:
+    article = fixture("yaml_front_matter.md").read_bytes()
+    for name in ("post.md", "#post.md#", ".post.md.swp", "post.md~", ".#post.md", "x~"):
+        (tmp_path / name).write_bytes(article)
+    (tmp_path / "notes.txt").write_bytes(article)  # not an article suffix when scanning
+    found = discover([tmp_path], [], explicit=False)
+    assert [s.rel for s in found] == ["post.md"]
+    assert collect_paths(tmp_path).files == 1
+
+
+def test_configured_ignore_patterns_leave_files_out(tmp_path: Path) -> None:
+    (tmp_path / "drafts").mkdir()
+    for rel in ("a.md", "drafts/b.md", "c.markdown", "d.htm"):
+        (tmp_path / rel).write_bytes(fixture("yaml_front_matter.md").read_bytes())
+    found = discover([tmp_path], ["drafts/*"], explicit=False)
+    assert [s.rel for s in found] == ["a.md", "c.markdown", "d.htm"]
+
+
+def test_a_file_named_explicitly_is_read_whatever_its_suffix() -> None:
+    result = collect_paths(fixture("explicit_suffix.txt"))
+    assert [a.title for a in result.articles] == ["A file named explicitly"]
+    assert result.problems == ()
+
+
+def test_a_txt_file_inside_a_folder_is_not_an_article(tmp_path: Path) -> None:
+    (tmp_path / "explicit_suffix.txt").write_bytes(fixture("explicit_suffix.txt").read_bytes())
+    assert collect_paths(tmp_path).files == 0
+
+
+def test_empty_and_binary_files_are_errors(tmp_path: Path) -> None:
+    (tmp_path / "empty.md").write_bytes(b"")
+    (tmp_path / "blank.md").write_bytes(b"\n \n\t\n")
+    (tmp_path / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    result = collect_paths(tmp_path)
+    assert [(Path(p.path).name, p.field, p.message) for p in result.problems] == [
+        ("binary.md", "encoding", "binary data (NUL bytes), not a text file"),
+        ("blank.md", "file", "is empty"),
+        ("empty.md", "file", "is empty"),
+    ]
+    assert result.articles == ()
+
+
+def test_a_file_over_the_size_limit_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    big = tmp_path / "huge.md"
+    header = b"---\ntitle: Huge\ndate: 2021-11-04\n---\n"
+    with big.open("wb") as out:
+        out.write(header)
+        out.truncate(25 * 1024 * 1024)  # 25 MB (sparse: fast to make)
+    assert big.stat().st_size > MAX_FILE_BYTES
+    result = collect_paths(tmp_path)
+    assert messages(result) == [("huge.md", "file", "error")]
+    assert result.problems[0].message == "25.0 MB is over the 20 MB limit for one article"
+
+
+def test_an_unreadable_file_is_reported_with_the_reason(tmp_path: Path) -> None:
+    target = tmp_path / "gone.md"
+    target.symlink_to(tmp_path / "missing-target.md")
+    with pytest.raises(ReadError) as raised:
+        read_text_document(target, "gone.md")
+    assert raised.value.field == "file"
+    assert raised.value.message.startswith("cannot be read: ")
