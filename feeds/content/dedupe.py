@@ -16,7 +16,7 @@ def drop_duplicates(articles: Sequence[Article]) -> tuple[list[Article], list[Pr
         clash = next(
             (
                 (k, owners[(k, v)])
-                for k, v in (("id", article.id), ("url", article.url))
+                for k, v in (("url", article.url), ("id", article.id))
                 if (k, v) in owners
             ),
             None,
