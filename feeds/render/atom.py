@@ -9,13 +9,14 @@ the item to the image). feedgen also stamps ``now()`` on the feed and on each en
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from lxml import etree
 
 from feeds import __version__
 from feeds.content.slugs import match_key
 from feeds.models import Article, Author, Thumbnail
-from feeds.render.fields import image_type, terms
+from feeds.render.fields import image_type, newest, terms
 from feeds.render.model import Entry, FeedMeta, RenderError
 from feeds.render.text import rfc3339, xml_html
 from feeds.render.xml import ATOM, HISTORY, MEDIA, XML_LANG, serialize, sub
@@ -29,7 +30,7 @@ def render(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     if meta.archive:
         nsmap["fh"] = HISTORY
     root = etree.Element(A + "feed", {XML_LANG: meta.language}, nsmap=nsmap)
-    _head(root, meta)
+    _head(root, meta, newest(meta, entries))
     for entry in entries:
         try:
             _entry(root, entry)
@@ -38,12 +39,12 @@ def render(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     return serialize(root, meta.stylesheets)
 
 
-def _head(root: etree._Element, meta: FeedMeta) -> None:
+def _head(root: etree._Element, meta: FeedMeta, updated: datetime) -> None:
     sub(root, A + "id", meta.feed_id)
     sub(root, A + "title", meta.title)
     if meta.description:
         sub(root, A + "subtitle", meta.description)
-    sub(root, A + "updated", rfc3339(meta.updated))
+    sub(root, A + "updated", rfc3339(updated))
     for author in meta.authors:
         _person(root, author)
     sub(root, A + "link", rel="alternate", type="text/html", href=meta.home_url)

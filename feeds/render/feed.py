@@ -62,17 +62,12 @@ def _fit(meta: FeedMeta, articles: Sequence[Article], path: str, fmt: str, *, fu
     render = renderer(fmt)
 
     def make(entries: Sequence[Entry]) -> bytes:
-        newest = max((_date(e.article) for e in entries), default=meta.updated)
-        return render(replace(meta, updated=newest), entries)
+        return render(meta, entries)
 
     fitted = fit(make, articles, full=full, budget=budget, drop=drop)
     note = fitted.note(budget) if budget else None
     problems = (Problem(path, "max_bytes", note, Severity.WARNING),) if note else ()
     return Rendered(path, fmt, fitted.data, len(fitted.entries), problems, not meta.archive)
-
-
-def _date(article: Article) -> datetime:
-    return max(article.published, article.updated)
 
 
 def _meta(config: Config, job: FeedJob, fallback: datetime) -> FeedMeta:

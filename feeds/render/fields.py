@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from feeds.content.slugs import match_key
 from feeds.models import Article, Thumbnail
+from feeds.render.model import Entry, FeedMeta, RenderError
 from feeds.render.text import is_aware
 
 
@@ -20,6 +22,22 @@ def terms(article: Article) -> list[str]:
             seen.add(key)
             found.append(term)
     return found
+
+
+def newest(meta: FeedMeta, entries: Sequence[Entry]) -> datetime:
+    """The feed's date: its newest entry's (updated or published), else ``meta.updated``.
+
+    Checks every entry's dates first: a naive date is a RenderError naming the entry.
+    """
+    for entry in entries:
+        reason = _date_problem(entry.article)
+        if reason:
+            raise RenderError(meta.name, entry.article.source_path, reason)
+    return max((_changed(e.article) for e in entries), default=meta.updated)
+
+
+def _changed(article: Article) -> datetime:
+    return max(article.published, article.updated)
 
 
 def image_type(thumb: Thumbnail) -> str | None:
@@ -60,5 +78,5 @@ def _url_problem(url: str) -> str | None:
 def _date_problem(article: Article) -> str | None:
     for label, value in (("published", article.published), ("updated", article.updated)):
         if not is_aware(value):
-            return f"{label} date {value.isoformat()} has no timezone"
+            return f"{label}: date {value.isoformat()} has no timezone"
     return None

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from feeds.models import Author
-from feeds.render.fields import terms
+from feeds.render.fields import newest, terms
 from feeds.render.model import Entry, FeedMeta
 from feeds.render.text import rfc3339
 
@@ -16,6 +16,7 @@ VERSION = "https://jsonfeed.org/version/1.1"
 
 def render(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     """The JSON document: UTF-8 kept readable, keys in a fixed order, one trailing newline."""
+    newest(meta, entries)  # refuses naive dates, naming the entry
     feed: dict[str, Any] = {
         "version": VERSION,
         "title": meta.title,

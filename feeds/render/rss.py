@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from datetime import datetime
 
 from lxml import etree
 
 from feeds.models import Thumbnail
-from feeds.render.fields import image_type, terms
+from feeds.render.fields import image_type, newest, terms
 from feeds.render.model import Entry, FeedMeta, RenderError
 from feeds.render.text import rfc822, xml_html
 from feeds.render.xml import ATOM, CONTENT, DC, HISTORY, MEDIA, serialize, sub
@@ -27,7 +28,7 @@ def render(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     """The whole RSS document; entries are written in the order given."""
     nsmap = {**NSMAP, "fh": HISTORY} if meta.archive else NSMAP
     root = etree.Element("rss", {"version": "2.0"}, nsmap=nsmap)
-    channel = _channel(root, meta)
+    channel = _channel(root, meta, newest(meta, entries))
     for entry in entries:
         try:
             _item(channel, entry)
@@ -36,7 +37,7 @@ def render(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     return serialize(root, meta.stylesheets)
 
 
-def _channel(root: etree._Element, meta: FeedMeta) -> etree._Element:
+def _channel(root: etree._Element, meta: FeedMeta, updated: datetime) -> etree._Element:
     channel = sub(root, "channel")
     sub(channel, "title", meta.title)
     sub(channel, "link", meta.home_url)
@@ -47,7 +48,7 @@ def _channel(root: etree._Element, meta: FeedMeta) -> etree._Element:
     if meta.archive:
         sub(channel, f"{{{HISTORY}}}archive")
     sub(channel, "language", meta.language)
-    sub(channel, "lastBuildDate", rfc822(meta.updated))
+    sub(channel, "lastBuildDate", rfc822(updated))
     sub(channel, "generator", meta.generator)
     sub(channel, "docs", "https://www.rssboard.org/rss-specification")
     image = meta.logo or meta.icon

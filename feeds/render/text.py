@@ -33,9 +33,16 @@ def is_aware(value: datetime) -> bool:
     return value.tzinfo is not None and value.utcoffset() is not None
 
 
+def _utc(value: datetime) -> datetime:
+    # astimezone() would silently read a naive value in the machine's zone
+    if not is_aware(value):
+        raise ValueError(f"date {value.isoformat()} has no timezone")
+    return value.astimezone(UTC)
+
+
 def rfc822(value: datetime) -> str:
     """RFC 822 date in UTC with ``+0000``, independent of the process locale."""
-    utc = value.astimezone(UTC)
+    utc = _utc(value)
     return (
         f"{_DAYS[utc.weekday()]}, {utc.day:02d} {_MONTHS[utc.month - 1]} {utc.year:04d} "
         f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d} +0000"
@@ -44,4 +51,4 @@ def rfc822(value: datetime) -> str:
 
 def rfc3339(value: datetime) -> str:
     """RFC 3339 in UTC with a ``Z`` (whole seconds)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
