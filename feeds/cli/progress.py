@@ -91,12 +91,15 @@ def _noop(n: int = 1) -> None:
 
 
 def plural(count: int, noun: str) -> str:
-    """'1 article', '2 articles', '3 feeds written', '2 entries' (the first word is the noun)."""
+    """'1 article', '2 articles', '3 feeds written', '2 entries' (the first word is the noun,
+    given in the singular)."""
     first, _, rest = noun.partition(" ")
     if count != 1:
         if first.endswith("y") and first[-2:-1] not in "aeiou":
             first = first[:-1] + "ies"
-        elif not first.endswith("s"):
+        elif first.endswith(("s", "x", "ch", "sh")):
+            first += "es"
+        else:
             first += "s"
     return f"{count} {first}" + (f" {rest}" if rest else "")
 
