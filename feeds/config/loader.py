@@ -54,7 +54,10 @@ def load_config(path: Path, overrides: Mapping[str, Any] | None = None) -> Confi
     try:
         config = _validate(data, path.resolve().parent, lines, path.name)
     except ConfigError as exc:
-        raise ConfigError(env_problems + exc.problems, exc.hint) from None
+        # a key whose ${VAR} is unset is reported once, not again as an invalid value
+        unset = {problem.split(": ", 1)[0] for problem in env_problems}
+        rest = [p for p in exc.problems if p.split(": ", 1)[0] not in unset]
+        raise ConfigError(env_problems + rest, exc.hint) from None
     if env_problems:
         raise ConfigError(env_problems)
     return config
@@ -64,17 +67,20 @@ def _validate(data: dict[str, Any], base_dir: Path, lines: dict[Loc, int], name:
     try:
         return Config.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
-        problems = [_describe(err, data, lines, name) for err in exc.errors()]
+        described = [_describe(err, data, lines, name) for err in exc.errors()]
+        # in the order they are written in the file (pydantic groups unknown keys last)
+        problems = [text for _, text in sorted(described, key=lambda item: item[0])]
         raise ConfigError(problems, hint="see the configuration reference in README.md") from None
 
 
-def _describe(err: Any, data: Any, lines: dict[Loc, int], name: str) -> str:
+def _describe(err: Any, data: Any, lines: dict[Loc, int], name: str) -> tuple[int, str]:
+    """The line (0 when unknown) and the text of one validation problem."""
     loc = _data_loc(err["loc"], data)
     where = _format_loc(loc) or "(top level)"
     message = _message(err, loc)
     line = _nearest_line(loc, lines)
     suffix = f" ({name}:{line})" if line else ""
-    return f"{where}: {message}{suffix}"
+    return line or 0, f"{where}: {message}{suffix}"
 
 
 def _message(err: Any, loc: Loc) -> str:
