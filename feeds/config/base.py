@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,7 +21,7 @@ def _resolve_path(value: Path, info: ValidationInfo) -> Path:
     base = (info.context or {}).get("base_dir")
     path = Path(value).expanduser()
     if not path.is_absolute() and base is not None:
-        path = Path(base) / path
+        path = Path(os.path.normpath(Path(base) / path))  # 'a/../b' shown as 'b' in messages
     return path
 
 
