@@ -105,8 +105,9 @@ def import_(file: Path, digest: str | None) -> int:
     """Add subscribers from a CSV file (columns: address,name,digests,categories,status)."""
     from feeds.digest import subscribers as store
 
+    known = [d.name for d in load_settings().digests]
     with _store(digest) as db, file.open(encoding="utf-8-sig", newline="") as source:
-        problems = store.import_csv(db, source, digest)
+        problems = store.import_csv(db, source, digest, known)
         total = sum(1 for _ in store.iter_all(db))
     for problem in problems:
         warn(f"{file}: {problem}")

@@ -12,7 +12,7 @@ import csv
 import json
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -176,14 +176,25 @@ def export_csv(db: sqlite3.Connection, out: TextIO) -> int:
     return count
 
 
-def import_csv(db: sqlite3.Connection, source: TextIO, default_digest: str | None) -> list[str]:
-    """Add every row; returns one message per rejected row (with its line number)."""
+def import_csv(
+    db: sqlite3.Connection,
+    source: TextIO,
+    default_digest: str | None,
+    known: Collection[str] | None = None,
+) -> list[str]:
+    """Add every row; returns one message per rejected row (with its line number).
+
+    With ``known``, a row naming a digest not in it is rejected rather than half-imported.
+    """
     problems: list[str] = []
     for line, row in enumerate(csv.DictReader(source), start=2):
         digests = _split(row.get("digests") or row.get("digest") or default_digest or "")
+        unknown = [d for d in digests if known is not None and d not in known]
         try:
             if not digests:
                 raise UsageError("no digest named (column 'digests', or --digest)")
+            if unknown:
+                raise UsageError(f"no digest named {unknown[0]!r} in config.yaml")
             sub = add(db, row.get("address") or row.get("email") or "", digests,
                       name=row.get("name"), categories=_split(row.get("categories") or ""))
             status = (row.get("status") or "active").strip()
