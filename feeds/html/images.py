@@ -28,7 +28,9 @@ _BEACON = re.compile(
     re.I,
 )
 _NUMBER = re.compile(r"^\s*(\d{1,5})(?:\.\d+)?\s*(?:px)?\s*$")
-_STYLE_DIM = re.compile(r"(?<![-\w])(width|height)\s*:\s*(\d{1,5})(?:\.\d+)?px", re.I)
+_STYLE_DIM = re.compile(
+    r"(?<![-\w])(width|height)\s*:\s*(\d{1,5})(?:\.\d+)?(?:px)?(?=\s*(?:;|!|$))", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)

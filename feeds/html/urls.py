@@ -112,14 +112,10 @@ def absolutize(root: Tag, resolve: Resolver) -> None:
     for el in elements(root):
         if el.name in ("img", "source"):
             promote_lazy(el)
-        for tag, attr, schemes in URL_ATTRS:
-            if el.name == tag and el.has_attr(attr):
-                value = el.get(attr)
-                url = resolve(value, schemes) if isinstance(value, str) else None
-                if url is None:
-                    del el[attr]
-                else:
-                    el[attr] = url
+        _rewrite_attrs(el, resolve)
+        if el.name == "a" and not el.has_attr("href"):
+            el.unwrap()  # a link whose target was unusable is just its text
+            continue
         srcset = el.get("srcset")
         if isinstance(srcset, str):
             fixed = rewrite_srcset(srcset, resolve)
@@ -127,6 +123,17 @@ def absolutize(root: Tag, resolve: Resolver) -> None:
                 el["srcset"] = fixed
             else:
                 del el["srcset"]
+
+
+def _rewrite_attrs(el: Tag, resolve: Resolver) -> None:
+    for tag, attr, schemes in URL_ATTRS:
+        if el.name == tag and el.has_attr(attr):
+            value = el.get(attr)
+            url = resolve(value, schemes) if isinstance(value, str) else None
+            if url is None:
+                del el[attr]
+            else:
+                el[attr] = url
 
 
 def rewrite_srcset(value: str, resolve: Resolver) -> str:
