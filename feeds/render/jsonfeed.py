@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from feeds.models import Author
-from feeds.render.fields import newest, terms
+from feeds.render.fields import is_absolute_url, newest, terms
 from feeds.render.model import Entry, FeedMeta
 from feeds.render.text import rfc3339
 
@@ -49,7 +49,10 @@ def _person(author: Author) -> dict[str, str]:
 
 def _item(entry: Entry) -> dict[str, Any]:
     article = entry.article
-    item: dict[str, Any] = {"id": article.id, "url": article.url, "title": article.title}
+    item: dict[str, Any] = {"id": article.id}
+    if is_absolute_url(article.url):  # optional in JSON Feed; a relative one is invalid
+        item["url"] = article.url
+    item["title"] = article.title
     if entry.full and article.content_html:
         item["content_html"] = article.content_html
     else:
