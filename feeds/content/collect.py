@@ -16,9 +16,18 @@ from feeds.content.bodyformat import render_markdown
 from feeds.content.dedupe import drop_duplicates
 from feeds.content.discover import Source, discover
 from feeds.content.normalize import Meta, normalize_meta
-from feeds.content.pipeline import ContentInput, ContentResult, build_content, learn_corpus
+from feeds.content.pipeline import (
+    ArticleFacts,
+    ContentInput,
+    ContentResult,
+    CorpusHints,
+    article_facts,
+    build_content,
+    combine_facts,
+)
 from feeds.content.readers import ReadError, reader_for
 from feeds.content.slugs import match_key
+from feeds.content.workers import map_files
 from feeds.models import Article, Author, Document, Problem, Severity
 
 
@@ -29,6 +38,7 @@ class Collection:
     skipped: tuple[str, ...]  # drafts and future-dated articles left out
     files: int
     assets: tuple[tuple[Path, str], ...] = field(default=())  # local images to copy
+    hints: CorpusHints | None = None  # what was learned: boilerplate, placeholder images
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -44,32 +54,54 @@ class _Parsed:
 
 
 def collect(config: Config, *, now: datetime, paths: Sequence[Path] | None = None) -> Collection:
-    """Read, normalize and clean every article of the configured content (or ``paths``)."""
+    """Read, normalize and clean every article of the configured content (or ``paths``).
+
+    Three phases: per-file parsing (and what each article tells the corpus learner) on all
+    cores, learning boilerplate and placeholders once in this process, then per-article
+    cleaning on all cores again.
+    """
     roots = list(paths) if paths else list(config.content.dirs)
     sources = discover(roots, config.content.ignore, explicit=bool(paths))
     problems: list[Problem] = []
     skipped: list[str] = []
     parsed: list[_Parsed] = []
-    for source in sources:
-        item = _parse(source, config, problems)
-        if item is None:
+    facts: list[ArticleFacts] = []
+    for item, item_facts, found in map_files(_parse_and_learn, sources, config):
+        problems.extend(found)
+        if item is None or item_facts is None:
             continue
         if _left_out(item.meta, config, now):
-            skipped.append(source.display)
+            skipped.append(item.source.display)
             continue
         parsed.append(item)
-    hints = learn_corpus([p.content for p in parsed], config)
+        facts.append(item_facts)
+    hints = combine_facts(facts, [p.content for p in parsed], config)
     articles: list[Article] = []
     assets: list[tuple[Path, str]] = []
-    for item in parsed:
-        result = _build(item, config, hints, problems)
+    for item, (result, found) in zip(
+        parsed, map_files(_build, parsed, (config, hints)), strict=True
+    ):
+        problems.extend(found)
         if result is not None:
             articles.append(_article(item, result, config))
             assets.extend(result.assets)
     articles, duplicate_problems = drop_duplicates(articles)
     problems.extend(duplicate_problems)
     articles.sort(key=lambda a: (-a.published.timestamp(), a.id))
-    return Collection(tuple(articles), tuple(problems), tuple(skipped), len(sources), tuple(assets))
+    return Collection(
+        tuple(articles), tuple(problems), tuple(skipped), len(sources), tuple(assets), hints
+    )
+
+
+def _parse_and_learn(
+    source: Source, config: Config
+) -> tuple[_Parsed | None, ArticleFacts | None, list[Problem]]:
+    """Runs in a worker: one file read, normalized, and described for the corpus learner."""
+    problems: list[Problem] = []
+    item = _parse(source, config, problems)
+    if item is None:
+        return None, None, problems
+    return item, article_facts(item.content, config), problems
 
 
 def _parse(source: Source, config: Config, problems: list[Problem]) -> _Parsed | None:
@@ -118,15 +150,15 @@ def _left_out(meta: Meta, config: Config, now: datetime) -> bool:
 
 
 def _build(
-    item: _Parsed, config: Config, hints: object, problems: list[Problem]
-) -> ContentResult | None:
+    item: _Parsed, shared: tuple[Config, CorpusHints]
+) -> tuple[ContentResult | None, list[Problem]]:
+    """Runs in a worker: one article cleaned; a failure becomes a problem, never a crash."""
+    config, hints = shared
     try:
-        result = build_content(item.content, config, hints)  # type: ignore[arg-type]
+        result = build_content(item.content, config, hints)
     except Exception as exc:  # the cleaner must never take the run down with it
-        problems.append(Problem(item.source.display, "body", f"could not be cleaned: {exc!r}"))
-        return None
-    problems.extend(result.problems)
-    return result
+        return None, [Problem(item.source.display, "body", f"could not be cleaned: {exc!r}")]
+    return result, list(result.problems)
 
 
 def _article(item: _Parsed, result: ContentResult, config: Config) -> Article:

@@ -1,0 +1,58 @@
+"""Spreading per-file work over the machine's cores when there is enough of it to pay.
+
+Reading, parsing front matter, rendering Markdown and cleaning HTML are independent per file
+and CPU-bound, so a process pool (not threads: the GIL) divides their time by the core count.
+Small collections stay in-process: starting workers costs more than it saves.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_ITEMS_FOR_POOL = 400  # below this, a pool's start-up outweighs its gain
+_shared: Any = None  # what every task of a pool needs, sent once per worker
+
+
+def _init_worker(shared: Any) -> None:
+    global _shared
+    _shared = shared
+
+
+def _run_chunk(args: tuple[Callable[[Any, Any], Any], Sequence[Any]]) -> list[Any]:
+    func, chunk = args
+    return [func(item, _shared) for item in chunk]
+
+
+def worker_count(items: int) -> int:
+    """How many processes to use for ``items`` tasks (1 = run in this process)."""
+    override = os.environ.get("FEEDS_WORKERS")
+    if override and override.isdigit():
+        return max(1, int(override))
+    if items < MIN_ITEMS_FOR_POOL:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def map_files(func: Callable[[T, Any], R], items: Sequence[T], shared: Any) -> list[R]:
+    """``[func(item, shared) for item in items]``, in order, over several processes when
+    worthwhile. ``func`` must be a module-level function (it is pickled by name)."""
+    workers = worker_count(len(items))
+    if workers == 1:
+        return [func(item, shared) for item in items]
+    chunks = list(_chunks(items, max(50, len(items) // (workers * 8))))
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(shared,)) as pool:
+        results: list[R] = []
+        for part in pool.map(_run_chunk, [(func, chunk) for chunk in chunks]):
+            results.extend(part)
+    return results
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
