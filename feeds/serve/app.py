@@ -109,7 +109,8 @@ def _preview(
         return plain(start_response, "501 Not Implemented", "digest preview not available\n")
     try:
         page = preview(config, name, clock())
-    except FeedsError as exc:
-        body = f"<!DOCTYPE html><title>preview failed</title><pre>{escape(str(exc))}</pre>\n"
+    except Exception as exc:  # a development server shows the failure instead of dying
+        text = str(exc) if isinstance(exc, FeedsError) else f"{type(exc).__name__}: {exc}"
+        body = f"<!DOCTYPE html><title>preview failed</title><pre>{escape(text)}</pre>\n"
         return plain(start_response, "500 Internal Server Error", body, [], HTML)
     return plain(start_response, "200 OK", page, [("Cache-Control", "no-store")], HTML)

@@ -11,12 +11,13 @@ from feeds.config.root import Config
 def digest_preview(config: Config, name: str, now: datetime) -> str:
     """The HTML part of the digest ``name`` would send at ``now`` (read-only)."""
     from feeds.digest import preview
+    from feeds.digest.message import to_email
     from feeds.digest.run import composer_for
 
     the_plan = preview.plan(config, name, now=now)
     sample = next(preview.recipients(config, name), preview.SAMPLE)
     composer = composer_for(config, the_plan.spec, the_plan.articles, the_plan.end)
-    message = composer.message(sample.address, sample.name,
-                               composer.for_subscriber(sample.categories))
-    part = message.get_body(("html",))
+    mail = composer.message(sample.address, sample.name,
+                            composer.for_subscriber(sample.categories))
+    part = to_email(mail.data).get_body(("html",))
     return str(part.get_content()) if part is not None else ""

@@ -25,7 +25,8 @@ TypeFor = Callable[[str], str | None]
 COMPRESSIBLE = ("text/", "application/rss+xml", "application/atom+xml", "application/feed+json",
                 "application/json", "application/xml", "application/javascript", "image/svg+xml")
 MIN_GZIP_BYTES = 256
-_EXTRA_TYPES = {".xsl": "application/xslt+xml", ".js": "application/javascript"}
+XML_FEED_TYPES = ("application/rss+xml", "application/atom+xml")
+_EXTRA_TYPES = {".xsl": "text/xsl", ".js": "application/javascript"}  # text/xsl: as the PI says
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,13 +141,16 @@ def respond(environ: Environ, start_response: StartResponse, entity: Entity) -> 
         ("ETag", etag),
         ("Last-Modified", entity.last_modified),
         ("Cache-Control", "no-cache"),
-        ("Vary", "Accept-Encoding"),
+        ("Vary", "Accept-Encoding, Accept" if is_xml_feed(entity) else "Accept-Encoding"),
     ]
     if not_modified(environ, entity, (entity.etag, etag)):
         start_response("304 Not Modified", headers)
         return [b""]
     body = gzip.compress(entity.body, mtime=0) if gzipped else entity.body
-    headers += [("Content-Type", entity.content_type), ("Content-Length", str(len(body)))]
+    kind = entity.content_type
+    if is_xml_feed(entity) and prefers_html(environ):
+        kind = "application/xml; charset=utf-8"  # see prefers_html
+    headers += [("Content-Type", kind), ("Content-Length", str(len(body)))]
     if gzipped:
         headers.append(("Content-Encoding", "gzip"))
     start_response("200 OK", headers)
@@ -167,6 +171,39 @@ def not_modified(environ: Environ, entity: Entity, etags: tuple[str, ...]) -> bo
     except (TypeError, ValueError):
         return False
     return int(entity.mtime) <= moment.timestamp()
+
+
+def is_xml_feed(entity: Entity) -> bool:
+    return entity.content_type.startswith(XML_FEED_TYPES)
+
+
+def prefers_html(environ: Environ) -> bool:
+    """True for a browser opening the feed: it ranks text/html above the feed types.
+
+    Chromium shows application/rss+xml and application/atom+xml as plain text and never
+    applies the feed's XSLT stylesheet; as application/xml it does. Feed readers either
+    name the feed types or rank them above text/html, so they still get the feed type.
+    """
+    ranks = accept_ranks(environ.get("HTTP_ACCEPT", ""))
+    html = ranks.get("text/html", 0.0)
+    return html > 0 and html > max(ranks.get(kind, 0.0) for kind in XML_FEED_TYPES)
+
+
+def accept_ranks(header: str) -> dict[str, float]:
+    """Media type -> quality for the types an Accept header names explicitly."""
+    ranks: dict[str, float] = {}
+    for item in header.split(","):
+        kind, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0
+        if kind:
+            ranks[kind.lower()] = quality
+    return ranks
 
 
 def accepts_gzip(environ: Environ) -> bool:
