@@ -80,6 +80,7 @@ class ArticleFacts:
     """What one article contributes to learning."""
 
     source: str
+    signature: str
     blocks: frozenset[str]
     images: frozenset[str]
 
@@ -87,10 +88,10 @@ class ArticleFacts:
 def article_facts(item: ContentInput, config: Config) -> ArticleFacts:
     """The block digests and image URLs of one article (one parse)."""
     try:
-        source, blocks, images = document.facts(item, config)
+        found = document.facts(item, config)
     except Exception:  # a broken article must not stop learning for the others
-        return ArticleFacts(document.source_key(item, config), frozenset(), frozenset())
-    return ArticleFacts(source, blocks, images)
+        return ArticleFacts(document.source_key(item, config), item.path, frozenset(), frozenset())
+    return ArticleFacts(found.source, found.signature, found.blocks, found.images)
 
 
 def learn_corpus(inputs: Sequence[ContentInput], config: Config) -> CorpusHints:
@@ -109,7 +110,9 @@ def combine_facts(
     learned: dict[str, frozenset[str]] = {}
     described: tuple[LearnedBlock, ...] = ()
     if settings.enabled:
-        learned, stats = boilerplate.learn(((f.source, f.blocks) for f in facts), settings)
+        learned, stats = boilerplate.learn(
+            ((f.source, f.signature, f.blocks) for f in facts), settings
+        )
         described = _describe(stats, facts, inputs, config)
     counts = _placeholder_counts((f.images for f in facts), len(facts), config)
     return CorpusHints(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from feeds.config.sections.cleaning import BoilerplateSettings
 from feeds.html.clean import Trash
-from feeds.html.tree import NavigableString, Tag, collapse, elements, gone
+from feeds.html.tree import NavigableString, Tag, collapse, elements
 
 # Blocks that can be boilerplate as a whole. Table parts, list items and headings are left out:
 # recurring row labels or "Conclusion" headings are structure, not boilerplate.
@@ -34,6 +34,7 @@ class Block:
 
     digest: str
     element: Tag
+    size: int  # characters of text
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ def candidate_blocks(root: Tag, settings: BoilerplateSettings) -> list[Block]:
             continue
         if total == 0 or size >= total:
             continue  # never the whole article: duplicates and tiny posts keep their content
-        found.append(Block(digests[id(el)].hex(), el))
+        found.append(Block(digests[id(el)].hex(), el, size))
     return found
 
 
@@ -113,22 +114,41 @@ def _fold(
 def drop_learned(
     root: Tag, learned: frozenset[str], settings: BoilerplateSettings, trash: Trash
 ) -> int:
-    """Remove every block of ``root`` whose digest was learned; returns how many."""
-    removed = 0
-    for block in candidate_blocks(root, settings):
-        if block.digest in learned and not gone(block.element):
-            trash.drop(block.element)
-            removed += 1
-    return removed
+    """Remove every block of ``root`` whose digest was learned; returns how many.
+
+    An article is never emptied this way: if the learned blocks hold all of its text, they stay.
+    """
+    blocks = candidate_blocks(root, settings)
+    doomed: list[Block] = []
+    inside: set[int] = set()
+    for block in blocks:
+        if block.digest in learned and id(block.element) not in inside:
+            doomed.append(block)
+            inside.update(id(d) for d in block.element.descendants)
+    total = len(collapse(root.get_text()))
+    if total and sum(b.size for b in doomed) >= total:
+        return 0
+    for block in doomed:
+        trash.drop(block.element)
+    return len(doomed)
 
 
 def learn(
-    per_article: Iterable[tuple[str, frozenset[str]]], settings: BoilerplateSettings
+    per_article: Iterable[tuple[str, str, frozenset[str]]], settings: BoilerplateSettings
 ) -> tuple[dict[str, frozenset[str]], dict[str, tuple[Counter[str], int]]]:
-    """Count digests per source; return (source → learned digests, source → (counts, size))."""
+    """Count digests per source over (source, text signature, digests) of each article; return
+    (source → learned digests, source → (their counts, articles in the source)).
+
+    Articles with the same text are counted once: a post scraped three times is not three
+    witnesses that its paragraphs are boilerplate.
+    """
     counts: dict[str, Counter[str]] = {}
     articles: Counter[str] = Counter()
-    for source, digests in per_article:
+    seen: set[tuple[str, str]] = set()
+    for source, signature, digests in per_article:
+        if (source, signature) in seen:
+            continue
+        seen.add((source, signature))
         articles[source] += 1
         counts.setdefault(source, Counter()).update(digests)
     learned: dict[str, frozenset[str]] = {}

@@ -39,7 +39,8 @@ INDENTED = frozenset(
     {"p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "div"}
 )
 INDENT_CHARS = " \t\r\n\f\u3000\u00a0"
-_MAX_INDENT_WALK = 64  # nodes looked at per element: keeps deep nesting linear
+_MAX_INDENT_WALK = 32  # nodes looked at per element: keeps deep nesting linear
+_WRAPPERS = ("div", "section")
 _PRESERVE = ("pre", "textarea", "code")
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BREAKING_SPACE = re.compile(r"[ \t\r\f\v]*\n[ \t\r\n\f\v]*")
@@ -83,9 +84,16 @@ def _is_hidden(el: Tag) -> bool:
 def trim_indents(root: Tag) -> None:
     """Strip full-width-space (U+3000) and other indents at the start and end of paragraphs."""
     for el in elements(root):
-        if el.name in INDENTED and not gone(el):
+        if el.name in INDENTED and not gone(el) and _holds_text(el):
             _trim_edge(el, reverse=False)
             _trim_edge(el, reverse=True)
+
+
+def _holds_text(el: Tag) -> bool:
+    """Paragraphs always; a div only when text sits directly in it (not in a child block)."""
+    if el.name != "div":
+        return True
+    return any(type(c) is NavigableString and c.strip(INDENT_CHARS) for c in el.contents)
 
 
 def _trim_edge(el: Tag, *, reverse: bool) -> None:
@@ -147,16 +155,29 @@ def trim_edges(root: Tag) -> None:
 
 
 def unwrap_single_wrappers(root: Tag) -> None:
-    """``<div><div><p>…`` → ``<div><p>…``; a lone wrapper around the whole body goes too."""
-    for el in reversed(list(elements(root))):
-        if gone(el) or el.name != "div":
+    """``<div><div><p>…`` → ``<div><p>…``; a lone wrapper around the whole body goes too.
+
+    A chain of wrappers is replaced by its innermost member in one move: unwrapping layer by
+    layer costs bs4 a walk down the subtree each time (quadratic on deep nesting).
+    """
+    done: set[int] = set()
+    for el in elements(root):
+        if id(el) in done or gone(el) or el.name not in _WRAPPERS:
             continue
-        kids = [c for c in el.contents if not _is_blank(c)]
-        if len(kids) == 1 and isinstance(kids[0], Tag) and kids[0].name in ("div", "section"):
-            el.unwrap()
-    kids = [c for c in root.contents if not _is_blank(c)]
-    if len(kids) == 1 and isinstance(kids[0], Tag) and kids[0].name in ("div", "section"):
-        kids[0].unwrap()
+        chain = [el]
+        while (only := _only_child(chain[-1])) is not None and only.name in _WRAPPERS:
+            chain.append(only)
+        done.update(id(member) for member in chain)
+        if len(chain) > 1:
+            el.replace_with(chain[-1].extract())
+    only = _only_child(root)
+    if only is not None and only.name in _WRAPPERS:
+        only.unwrap()
+
+
+def _only_child(el: Tag) -> Tag | None:
+    kids = [c for c in el.contents if not _is_blank(c)]
+    return kids[0] if len(kids) == 1 and isinstance(kids[0], Tag) else None
 
 
 def tidy_whitespace(root: Tag) -> None:

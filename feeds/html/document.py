@@ -6,6 +6,7 @@ same first steps, so a block's digest is the same in both.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from feeds.html.byline import take_byline
 from feeds.html.images import remove_pixels
 from feeds.html.probe import ProbeSettings, probe
 from feeds.html.rules import apply_rules, rules_for, source_of
-from feeds.html.sanitize import sanitize
+from feeds.html.sanitize import sanitize, xml_safe
 from feeds.html.summary import cut, html_to_text, opening_paragraphs
 from feeds.html.tree import Tag, parse, serialize, text_of
 from feeds.html.urls import MEDIA_SCHEMES, Resolver, absolutize, best_src
@@ -50,6 +51,7 @@ def prepare(html: str, separator: str) -> str:
 
     A comment separator such as ``<!-- more -->`` also matches ``<!--more-->``.
     """
+    html = xml_safe(html)
     if not separator.strip():
         return html
     comment = _MORE_COMMENT.fullmatch(separator.strip())
@@ -83,11 +85,20 @@ def blocks(item: ContentInput, config: Config) -> list[Block]:
     return candidate_blocks(root, config.cleaning.boilerplate)
 
 
-def facts(item: ContentInput, config: Config) -> tuple[str, frozenset[str], frozenset[str]]:
-    """(source, candidate block digests, absolute image URLs used anywhere in the article)."""
+@dataclass(frozen=True, slots=True)
+class Facts:
+    source: str
+    signature: str  # hash of the article's text: duplicates count once when learning
+    blocks: frozenset[str]
+    images: frozenset[str]
+
+
+def facts(item: ContentInput, config: Config) -> Facts:
+    """Source, text signature, candidate block digests and every image URL of one article."""
     root, trash = _parse_clean(item, config)
     settings = config.cleaning.boilerplate
     digests = frozenset(b.digest for b in candidate_blocks(root, settings))
+    signature = hashlib.blake2b(text_of(root).encode(), digest_size=8).hexdigest()
     resolve, _ = _resolver(item, config)
     refs = set(trash.images)
     refs.update(thumbnail.front_matter_images(item.metadata, config.thumbnails.fields))
@@ -96,7 +107,7 @@ def facts(item: ContentInput, config: Config) -> tuple[str, frozenset[str], froz
         if src:
             refs.add(src)
     urls = {resolve(ref, MEDIA_SCHEMES) for ref in refs}
-    return source_key(item, config), digests, frozenset(u for u in urls if u)
+    return Facts(source_key(item, config), signature, digests, frozenset(u for u in urls if u))
 
 
 def build(

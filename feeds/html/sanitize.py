@@ -8,6 +8,8 @@ no event handlers, and only http(s)/mailto/tel/ftp URLs.
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
 TAGS = frozenset(
@@ -52,7 +54,24 @@ ATTRIBUTES: dict[str, set[str]] = {
     "abbr": {"title"},
     "details": {"open"},
 }
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp"})
+
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
+    """nh3 checks the schemes of href/src but not of srcset candidates; this does."""
+    if attr != "srcset":
+        return value
+    kept = []
+    for candidate in value.split(","):
+        url = candidate.strip().split(" ", 1)[0]
+        scheme = _SCHEME.match(re.sub(r"[\x00-\x20]", "", url))
+        if url and (scheme is None or scheme.group(1).lower() in ("http", "https")):
+            kept.append(candidate.strip())
+    return ", ".join(kept) or None
+
 
 _CLEANER = nh3.Cleaner(
     tags=set(TAGS),
@@ -61,9 +80,16 @@ _CLEANER = nh3.Cleaner(
     url_schemes=set(URL_SCHEMES),
     strip_comments=True,
     link_rel="noopener noreferrer",
+    attribute_filter=_filter_attribute,
 )
 
 
 def sanitize(html: str) -> str:
     """Safe HTML: allowed tags and attributes only, no comments, no unsafe URLs."""
-    return _CLEANER.clean(html)
+    return _CLEANER.clean(xml_safe(html))
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the control characters (and lone surrogates) XML forbids; tabs and
+    newlines stay. Feeds are XML, and one such character makes a whole feed unreadable."""
+    return _XML_ILLEGAL.sub("", text)

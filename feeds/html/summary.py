@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import nh3
 
+from feeds.html.sanitize import xml_safe
 from feeds.html.tree import Tag, collapse, text_of
 
 ELLIPSIS = "…"
@@ -30,8 +31,8 @@ _TEXT_ONLY = nh3.Cleaner(tags=set(), attributes={})
 def html_to_text(value: str) -> str:
     """Plain text of a (possibly HTML) string: tags dropped, entities decoded, spaces collapsed."""
     if "<" in value or "&" in value:
-        value = html.unescape(_TEXT_ONLY.clean(value))
-    return collapse(value)
+        value = html.unescape(_TEXT_ONLY.clean(xml_safe(value)))
+    return collapse(xml_safe(value))
 
 
 def cut(text: str, limit: int) -> str:

@@ -6,6 +6,7 @@ inherit); URLs that cannot be parsed or use a scheme other than the allowed ones
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ URL_ATTRS: tuple[tuple[str, str, frozenset[str]], ...] = (
 )
 _PLACEHOLDER_SRC = re.compile(r"blank|spacer|lazy|loading|placeholder|pixel|grey\.gif", re.I)
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))  # stripped from both ends, as browsers do
+_HOST = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.?$")  # names (IDN letters included), not '%zz'
 _TAB_NEWLINE = str.maketrans("", "", "\t\n\r")  # removed anywhere, as browsers do
 
 # Given a relative reference, return the URL of a local copy, or None to resolve normally.
@@ -72,9 +74,19 @@ def absolute(ref: str, base: str, schemes: frozenset[str] = LINK_SCHEMES) -> str
     scheme = parts.scheme.lower()
     if scheme not in schemes:
         return None
-    if scheme in ("http", "https") and not parts.hostname:
+    if scheme in ("http", "https") and not _valid_host(parts.hostname or ""):
         return None
     return url
+
+
+def _valid_host(host: str) -> bool:
+    if _HOST.match(host):
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_relative(ref: str) -> bool:
