@@ -51,6 +51,7 @@ class _Parsed:
     doc: Document
     meta: Meta
     content: ContentInput
+    problems: tuple[Problem, ...] = ()  # its own warnings (fallbacks), shown by inspect
 
 
 def collect(config: Config, *, now: datetime, paths: Sequence[Path] | None = None) -> Collection:
@@ -140,7 +141,7 @@ def _parse(source: Source, config: Config, problems: list[Problem]) -> _Parsed |
         source_dir=source.path.parent,
         declared_summary=meta.declared_summary,
     )
-    return _Parsed(source, doc, meta, content)
+    return _Parsed(source, doc, meta, content, tuple(found))
 
 
 def _left_out(meta: Meta, config: Config, now: datetime) -> bool:
@@ -181,7 +182,7 @@ def _article(item: _Parsed, result: ContentResult, config: Config) -> Article:
         language=meta.language,
         source_path=item.source.display,
         slug=meta.slug,
-        problems=tuple(result.problems),
+        problems=item.problems + tuple(result.problems),
     )
 
 
