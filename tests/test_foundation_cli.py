@@ -187,3 +187,16 @@ def test_configuration_errors_exit_2_with_every_problem(
     assert lines[0] == "error: configuration is invalid:"
     assert len([line for line in lines if "(config.yaml:" in line]) == 6
     assert lines[-1] == "  hint: see the configuration reference in README.md"
+
+
+def test_inspect_lists_each_articles_own_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+    run = run_cli(capsys, "inspect", str(fixture("title_blank_with_heading.md")))
+    (article,) = run.json()
+    assert article["problems"] == [
+        {
+            "path": str(fixture("title_blank_with_heading.md")),
+            "field": "title",
+            "message": "blank (' '); used the first heading 'The heading stands in'",
+            "severity": "warning",
+        }
+    ]
