@@ -46,7 +46,8 @@ def check(paths: tuple[Path, ...], strict: bool, fmt: str, now: str | None) -> i
         )
     else:
         for problem in collection.problems:
-            warn(f"{problem}" + (" (warning)" if problem.severity is Severity.WARNING else ""))
+            text = f"{problem}" + (" (warning)" if problem.severity is Severity.WARNING else "")
+            (warn if problem in failing else say)(text)  # -q keeps only what fails the run
         say(
             f"{collection.files} files: {len(collection.articles)} articles, "
             f"{len(collection.skipped)} skipped (drafts or future), "
