@@ -200,3 +200,16 @@ def test_inspect_lists_each_articles_own_warnings(capsys: pytest.CaptureFixture[
             "severity": "warning",
         }
     ]
+
+
+def test_quiet_check_prints_only_what_fails_the_run(
+    capsys: pytest.CaptureFixture[str], site: Path
+) -> None:
+    quiet = run_cli(capsys, "check", "-q", "content")
+    assert quiet.code == 1
+    assert quiet.err.splitlines() == [
+        "content/invalid_yaml.md: front matter: invalid YAML front matter at line 3, column 5: "
+        "did not find expected ',' or ']'"
+    ]
+    strict = run_cli(capsys, "-q", "check", "--strict", "content")
+    assert len(strict.err.splitlines()) == 2  # with --strict the warning fails the run too
