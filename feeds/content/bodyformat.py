@@ -27,6 +27,8 @@ _HTML_START = re.compile(
     re.IGNORECASE,
 )
 _MARKDOWN_MARKS = re.compile(r"^(?:#{1,6} |[*+-] |\d+\. |```|> )", re.MULTILINE)
+# inline syntax that scraped HTML text practically never contains: **bold**, [text](url)
+_MARKDOWN_INLINE = re.compile(r"\*\*[^*\n]+\*\*|!?\[[^\]\n]+\]\([^)\s]+\)")
 _FORMAT_KEYS = ("format", "markup", "body_format")
 
 
@@ -49,6 +51,7 @@ def _looks_markdown(text_outside_tags: str, body: str) -> bool:
     """Markdown written after an opening HTML block (``<div align=center>…</div>`` then
     ``# Heading``): the lines with Markdown syntax must outnumber the lines with tags."""
     marks = len(_MARKDOWN_MARKS.findall(text_outside_tags))
+    marks += len(_MARKDOWN_INLINE.findall(text_outside_tags))
     tag_lines = sum(1 for line in body.splitlines() if line.lstrip().startswith("<"))
     return marks > tag_lines
 
