@@ -21,6 +21,7 @@ def body_format(name: str) -> str:
         ("format_declared_html.md", "html"),  # an explicit format: html wins
         ("markdown_table_strikethrough.md", "markdown"),
         ("markdown_after_html_block.md", "markdown"),  # <div align=center> then Markdown
+        ("markdown_after_inline_html.md", "markdown"),  # <img> then **bold** and [links](…)
         ("yaml_front_matter.md", "markdown"),
     ],
 )
@@ -64,3 +65,10 @@ def test_declared_format_overrides_the_suffix() -> None:
 def test_render_markdown_is_commonmark_with_raw_html_kept() -> None:
     assert render_markdown("a <kbd>b</kbd>\n") == "<p>a <kbd>b</kbd></p>\n"
     assert render_markdown("*em* ~~del~~\n") == "<p><em>em</em> <s>del</s></p>\n"
+
+
+def test_markdown_after_an_inline_html_image_renders_its_emphasis_and_links() -> None:
+    html = only_article("markdown_after_inline_html.md").content_html
+    assert "<strong>bold</strong>" in html
+    assert '<a href="https://example.com/more"' in html
+    assert "**" not in html
