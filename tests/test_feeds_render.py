@@ -228,6 +228,15 @@ def test_thumbnail_type_is_guessed_from_the_url_when_not_declared() -> None:
     assert feed.entries[0].enclosures[0]["length"] == "0"
 
 
+def test_unknown_sizes_are_left_out_not_zero() -> None:
+    thumb = Thumbnail("https://img.example.org/x.png", width=0, height=None)
+    for fmt in ("rss", "atom"):
+        found = etree.fromstring(render(fmt, [article(0, thumbnail=thumb)])).find(
+            f".//{MEDIA}thumbnail"
+        )
+        assert dict(found.attrib) == {"url": "https://img.example.org/x.png"}
+
+
 def test_thumbnail_of_unknown_type_has_no_enclosure() -> None:
     feed = parse(render("rss", [article(0, thumbnail=Thumbnail("https://img.example.org/x"))]))
     assert not feed.entries[0].enclosures

@@ -16,7 +16,7 @@ from lxml import etree
 from feeds import __version__
 from feeds.content.slugs import match_key
 from feeds.models import Article, Author, Thumbnail
-from feeds.render.fields import image_type, newest, terms
+from feeds.render.fields import image_type, newest, positive, terms
 from feeds.render.model import Entry, FeedMeta, RenderError
 from feeds.render.text import rfc3339, xml_html
 from feeds.render.xml import ATOM, HISTORY, MEDIA, XML_LANG, serialize, sub
@@ -98,4 +98,5 @@ def _thumbnail(element: etree._Element, thumb: Thumbnail) -> None:
     # The enclosure link carries rel, type and length (what feedgen 1.0.0 loses).
     sub(element, A + "link", rel="enclosure", href=thumb.url, type=image_type(thumb),
         length=thumb.length)
-    sub(element, f"{{{MEDIA}}}thumbnail", url=thumb.url, width=thumb.width, height=thumb.height)
+    sub(element, f"{{{MEDIA}}}thumbnail", url=thumb.url, width=positive(thumb.width),
+        height=positive(thumb.height))

@@ -48,6 +48,11 @@ def image_type(thumb: Thumbnail) -> str | None:
     return guessed if guessed and guessed.startswith("image/") else None
 
 
+def positive(value: int | None) -> int | None:
+    """A size attribute only when it is a real size (Media RSS wants positive integers)."""
+    return value if value and value > 0 else None
+
+
 def is_absolute_url(value: str) -> bool:
     scheme, _, rest = value.partition("://")
     return scheme.lower() in ("http", "https") and bool(rest) and not rest.startswith("/")

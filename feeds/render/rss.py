@@ -16,7 +16,7 @@ from datetime import datetime
 from lxml import etree
 
 from feeds.models import Thumbnail
-from feeds.render.fields import image_type, newest, terms
+from feeds.render.fields import image_type, newest, positive, terms
 from feeds.render.model import Entry, FeedMeta, RenderError
 from feeds.render.text import rfc822, xml_html
 from feeds.render.xml import ATOM, CONTENT, DC, HISTORY, MEDIA, serialize, sub
@@ -86,7 +86,7 @@ def _thumbnail(item: etree._Element, thumb: Thumbnail) -> None:
     mime = image_type(thumb)
     if mime:
         sub(item, "enclosure", url=thumb.url, length=thumb.length or 0, type=mime)
-    width, height = thumb.width, thumb.height
+    width, height = positive(thumb.width), positive(thumb.height)
     sub(item, f"{{{MEDIA}}}thumbnail", url=thumb.url, width=width, height=height)
     content = sub(
         item, f"{{{MEDIA}}}content", url=thumb.url, medium="image", type=mime, width=width,
