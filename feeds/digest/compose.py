@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -21,6 +20,14 @@ from feeds.digest import render, tokens
 from feeds.digest.select import for_categories, group_articles
 from feeds.digest.views import Mode, base_context, group_views, labels, preheader
 from feeds.models import Article
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    """One recipient's message, ready for the transport."""
+
+    message_id: str
+    data: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +58,7 @@ class Composer:
     def for_subscriber(self, categories: Sequence[str]) -> Edition:
         return self.edition(tuple(sorted(categories)))
 
-    def message(self, address: str, name: str, edition: Edition) -> EmailMessage:
+    def message(self, address: str, name: str, edition: Edition) -> Mail:
         token = tokens.make_token(self.secret, address, self.spec.name)
         unsubscribe = f"{unsubscribe_base(self.config)}?token={quote(token)}"
         values = {
@@ -64,20 +71,21 @@ class Composer:
         mailbox = self.config.mail.unsubscribe_mailto or mime.parse_address(
             self.spec.from_address, "from"
         ).addr_spec
+        msg_id = mime.message_id(self.spec.name, self.end, address, self.domain)
         envelope = mime.Envelope(
             subject=edition.subject,
             sender=self.spec.from_address,
             recipient=address,
             recipient_name=name,
             date=self.end.astimezone(self.config.site.tz),
-            message_id=mime.message_id(self.spec.name, self.end, address, self.domain),
+            message_id=msg_id,
             list_id=mime.list_id(self.spec.title or self.config.site.title, self.spec.name,
                                  self.domain),
             unsubscribe_url=unsubscribe,
             unsubscribe_mailto=mime.mailto(mailbox, token),
             reply_to=self.spec.reply_to,
         )
-        return mime.build_message(envelope, page, text)
+        return Mail(msg_id, mime.build_message(envelope, page, text))
 
     def web_page(self) -> str:
         """The "view in browser" copy: every article in full, no subscriber details."""

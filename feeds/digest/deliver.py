@@ -83,10 +83,9 @@ def _deliver_one(
                       reply="no articles in their categories")
         tally.skipped += 1
         return
-    message = composer.message(address, name, edition)
-    message_id = str(message["Message-ID"])
+    mail = composer.message(address, name, edition)
     try:
-        reply = transport.send(message, sender, address)
+        reply = transport.send(mail.data, mail.message_id, sender, address)
     except ConnectFailure as exc:
         raise DeliveryError(exc.reply, hint="the run stays open; run it again to resume") from None
     except PermanentFailure as exc:
@@ -98,6 +97,6 @@ def _deliver_one(
         tally.failed_temp += 1
         tally.failures.append((address, exc.reply))
     else:
-        ledger.record(db, run.id, address, ledger.SENT, now=clock(), message_id=message_id,
+        ledger.record(db, run.id, address, ledger.SENT, now=clock(), message_id=mail.message_id,
                       reply=reply)
         tally.sent += 1

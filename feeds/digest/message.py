@@ -10,39 +10,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+import email
+import email.policy
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import EmailPolicy
-from email.utils import format_datetime, parseaddr
-from typing import Any
+from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from feeds.errors import ConfigError
 
-
-class _DigestPolicy(EmailPolicy):
-    """SMTP policy that writes the ASCII List-Unsubscribe as it is.
-
-    The stock policy cannot fold a long URL without spaces and falls back to RFC 2047
-    encoded words, which no client decodes in that header: fold at the comma instead.
-    """
-
-    def fold(self, name: str, value: Any) -> str:
-        if name.lower() == "list-unsubscribe":
-            folded = str(value).replace(", <", f",{self.linesep} <")
-            return f"{name}: {folded}{self.linesep}"
-        return str(super().fold(name, value))
-
-    def fold_binary(self, name: str, value: Any) -> bytes:
-        if name.lower() == "list-unsubscribe":
-            return self.fold(name, value).encode("ascii")
-        return bytes(super().fold_binary(name, value))
-
-
-POLICY = _DigestPolicy(linesep="\r\n")
+POLICY = email.policy.SMTP
+CRLF = "\r\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,47 +43,77 @@ class Envelope:
     reply_to: str | None = None
 
 
-def build_message(envelope: Envelope, html: str, text: str) -> EmailMessage:
-    message = EmailMessage(policy=POLICY)
-    message["From"] = parse_address(envelope.sender, "from")
-    message["To"] = Address(envelope.recipient_name, addr_spec=ascii_address(envelope.recipient))
-    if envelope.reply_to:
-        message["Reply-To"] = parse_address(envelope.reply_to, "reply_to")
-    message["Subject"] = envelope.subject
-    message["Date"] = format_datetime(envelope.date)
-    message["Message-ID"] = envelope.message_id
-    message["List-Id"] = envelope.list_id
+def build_message(envelope: Envelope, html: str, text: str) -> bytes:
+    """The message as it goes on the wire (CRLF line ends, 7-bit clean).
+
+    Assembled directly rather than through EmailMessage: the headers shared by every
+    recipient are folded once (cached), bodies are encoded by binascii, so one message costs
+    well under a millisecond — 10 000 personalized digests a minute is the target.
+    """
+    seed = hashlib.sha256(envelope.message_id.encode()).hexdigest()[:24]
+    boundary = f"=_feeds_{seed}"  # "=_" cannot occur in QP or base64 output
     links = [f"<{envelope.unsubscribe_url}>"]
     if envelope.unsubscribe_mailto:
         links.append(f"<{envelope.unsubscribe_mailto}>")
-    message["List-Unsubscribe"] = ", ".join(links)
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["MIME-Version"] = "1.0"
-    message["Content-Type"] = "multipart/alternative"
-    # derived from the Message-ID: same message, same bytes; "=_" cannot occur in QP/base64
-    seed = hashlib.sha256(envelope.message_id.encode()).hexdigest()[:24]
-    message.set_boundary(f"=_feeds_{seed}")
-    message.attach(_text_part(text, "plain"))
-    message.attach(_text_part(html, "html"))
+    to = formataddr((envelope.recipient_name, ascii_address(envelope.recipient)), "utf-8")
+    head = [
+        _shared_headers(envelope.sender, envelope.reply_to, envelope.subject,
+                        format_datetime(envelope.date), envelope.list_id),
+        f"To: {to}".replace("\n", CRLF).encode("ascii"),
+        f"Message-ID: {envelope.message_id}".encode("ascii"),
+        ("List-Unsubscribe: " + f",{CRLF} ".join(links)).encode("ascii"),
+        b"List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+        b"MIME-Version: 1.0",
+        f'Content-Type: multipart/alternative;{CRLF} boundary="{boundary}"'.encode("ascii"),
+    ]
+    delimiter = f"--{boundary}".encode("ascii")
+    return b"".join((
+        b"\r\n".join(head), b"\r\n\r\n",
+        delimiter, b"\r\n", _text_part(text, "plain"),
+        delimiter, b"\r\n", _text_part(html, "html"),
+        delimiter, b"--\r\n",
+    ))
+
+
+def to_email(data: bytes) -> EmailMessage:
+    """Parse a built message back, as a mail client would (previews, tests)."""
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
     return message
 
 
-def _text_part(body: str, subtype: str) -> EmailMessage:
-    """A UTF-8 text part, encoded with binascii (C speed: thousands of messages a run).
+@lru_cache(maxsize=16)
+def _shared_headers(sender: str, reply_to: str | None, subject: str, date: str,
+                    list_id: str) -> bytes:
+    """From, Reply-To, Subject, Date, List-Id: the same for every recipient, folded once."""
+    message = EmailMessage(policy=POLICY)
+    message["From"] = parse_address(sender, "from")
+    if reply_to:
+        message["Reply-To"] = parse_address(reply_to, "reply_to")
+    message["Subject"] = subject
+    message["Date"] = date
+    message["List-Id"] = list_id
+    return message.as_bytes().rstrip(b"\r\n")
 
-    base64 for mostly non-ASCII bodies (CJK costs 4/3 instead of quoted-printable's 3x),
-    quoted-printable otherwise so the source stays readable.
+
+def _text_part(body: str, subtype: str) -> bytes:
+    """A UTF-8 text part with its headers, ending in CRLF.
+
+    Whichever is smaller: quoted-printable (readable, but 3x for each non-ASCII byte) or
+    base64 (4/3 for everything) — CJK-heavy text goes base64, markup-heavy HTML mostly QP.
     """
-    data = body.encode("utf-8")
-    part = EmailMessage(policy=POLICY)
-    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
-    if (len(data) - len(body)) * 5 > len(body):
-        part["Content-Transfer-Encoding"] = "base64"
-        part.set_payload(base64.encodebytes(data).decode("ascii"))
+    text = body.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.endswith("\n"):
+        text += "\n"
+    data = text.encode("utf-8")
+    non_ascii_bytes = (len(data) - len(text)) * 3 // 2  # CJK: 3 bytes for 1 character
+    if len(data) + 2 * non_ascii_bytes > len(data) * 4 // 3:
+        cte, payload = "base64", base64.encodebytes(data)
     else:
-        part["Content-Transfer-Encoding"] = "quoted-printable"
-        part.set_payload(binascii.b2a_qp(data).decode("ascii"))
-    return part
+        cte, payload = "quoted-printable", binascii.b2a_qp(data)
+    header = (f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+              f"Content-Transfer-Encoding: {cte}\r\n\r\n").encode("ascii")
+    return header + payload.replace(b"\n", b"\r\n")
 
 
 def message_id(digest: str, end: datetime, address: str, domain: str) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from feeds.config import Config
 from feeds.config.sections.digests import DigestSpec
 from feeds.digest import ledger, subscribers
-from feeds.digest.message import parse_address
+from feeds.digest.message import parse_address, to_email
 from feeds.digest.run import (
     composer_for,
     find_spec,
@@ -78,8 +78,9 @@ def write_preview(config: Config, the_plan: Plan, out_dir: Path) -> tuple[Path, 
     """HTML, text and .eml for a sample subscriber (the first active one, if any)."""
     sample = next(recipients(config, the_plan.spec.name), SAMPLE)
     composer = composer_for(config, the_plan.spec, the_plan.articles, the_plan.end)
-    message = composer.message(sample.address, sample.name,
-                               composer.for_subscriber(sample.categories))
+    mail = composer.message(sample.address, sample.name,
+                            composer.for_subscriber(sample.categories))
+    message = to_email(mail.data)
     html_part = message.get_body(("html",))
     text_part = message.get_body(("plain",))
     assert html_part is not None and text_part is not None
@@ -88,7 +89,7 @@ def write_preview(config: Config, the_plan: Plan, out_dir: Path) -> tuple[Path, 
     paths = (out_dir / f"{stem}.html", out_dir / f"{stem}.txt", out_dir / f"{stem}.eml")
     for path, data in zip(
         paths,
-        (html_part.get_content().encode(), text_part.get_content().encode(), message.as_bytes()),
+        (html_part.get_content().encode(), text_part.get_content().encode(), mail.data),
         strict=True,
     ):
         temp = path.with_name(f".{path.name}.tmp")
@@ -101,11 +102,11 @@ def send_test(config: Config, the_plan: Plan, address: str, transport_url: str |
     """Send this digest to one address (named as given), leaving the ledger alone."""
     key = subscribers.normalize_address(address)
     composer = composer_for(config, the_plan.spec, the_plan.articles, the_plan.end)
-    message = composer.message(key, "", composer.for_subscriber(()))
+    mail = composer.message(key, "", composer.for_subscriber(()))
     transport = open_transport(transport_settings(config, the_plan.spec, transport_url))
     sender = parse_address(the_plan.spec.from_address, "from").addr_spec
     try:
-        return transport.send(message, sender, key)
+        return transport.send(mail.data, mail.message_id, sender, key)
     except (TemporaryFailure, PermanentFailure) as exc:
         raise DeliveryError(f"{key}: {exc.reply}") from None
     finally:
