@@ -1,0 +1,76 @@
+"""The cleaning and thumbnails sections: defaults, validation messages, the shipped rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from html_support import DATA, config
+
+from feeds.config import load_config
+from feeds.errors import ConfigError
+from feeds.html.rules import path_matches, rules_for, source_of
+
+
+def test_defaults_are_generic():
+    cfg = config()
+    assert cfg.cleaning.rules == [] and cfg.thumbnails.ignore == []
+    assert cfg.cleaning.boilerplate.enabled and not cfg.thumbnails.probe
+    assert cfg.thumbnails.fields[:2] == ["thumbnail", "headimg"]
+
+
+def test_shipped_news_rules_load():
+    cfg = load_config(DATA / "news_rules.yaml")
+    assert cfg.cleaning.rules[0].drop[0] == ".appendQr_wrap"
+    assert cfg.thumbnails.ignore == ["*.picsum.photos/*"]
+
+
+def test_bad_selector_and_regex_are_reported_with_their_key_path(tmp_path: Path):
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "cleaning:\n  rules:\n    - drop: ['div[']\n      drop_text: ['(unclosed']\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    text = str(caught.value)
+    assert "cleaning.rules[0].drop[0]" in text and "not a valid CSS selector" in text
+    assert "cleaning.rules[0].drop_text[0]" in text and "not a valid regular expression" in text
+
+
+def test_a_single_selector_may_be_written_without_a_list():
+    cfg = config(cleaning={"rules": [{"categories": "新浪财经", "paths": "news/**"}]})
+    assert cfg.cleaning.rules[0].categories == ["新浪财经"]
+
+
+@pytest.mark.parametrize(
+    ("path", "pattern", "expected"),
+    [
+        ("/site/content/news/a.md", "news/**", True),
+        ("content/news/2021/a.md", "news/**", True),
+        ("content/blog/a.md", "news/**", False),
+        ("news/a.md", "**/news/*.md", True),
+        ("C:\\site\\news\\a.md", "news/*", True),
+    ],
+)
+def test_path_globs(path: str, pattern: str, expected: bool):
+    assert path_matches(path, pattern) is expected
+
+
+def test_categories_match_nfkc_and_case_insensitively():
+    cfg = config(
+        cleaning={
+            "rules": [
+                {"categories": ["新浪财经－国內"], "drop": [".x"]},
+                {"categories": ["OTHER"], "drop": [".y"]},
+            ]
+        }
+    )
+    assert rules_for("a.md", ("新浪财经-国內",), cfg.cleaning.rules).drop == (".x",)
+    assert rules_for("a.md", ("other",), cfg.cleaning.rules).drop == (".y",)
+
+
+def test_sources():
+    assert source_of("c/news/a.md", ("金融", "新浪财经", "国内")) == "金融/新浪财经"
+    assert source_of("c/news/a.md", ()) == "c/news"
+    assert source_of("c/news/a.md", ("金融",), by="folder") == "c/news"
