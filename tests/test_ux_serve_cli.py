@@ -34,7 +34,7 @@ def test_serve_builds_rebuilds_and_stops(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         main(["init", str(tmp_path), "-q"])
     process = subprocess.Popen(
-        [sys.executable, "-m", "feeds", "serve", "--port", "0"],
+        [sys.executable, "-m", "feeds", "serve", "--port", "0", "-v"],
         cwd=tmp_path,
         stderr=subprocess.PIPE,
         text=True,
@@ -54,8 +54,15 @@ def test_serve_builds_rebuilds_and_stops(tmp_path: Path) -> None:
             "title: Hello, feeds", "title: Edited while serving"), encoding="utf-8")
         page = wait_for(url + "rss.xml", "Edited while serving", time.monotonic() + 15)
         assert "Edited while serving" in page
+        # the watcher survives its first rebuild: a second edit is picked up too
+        article.write_text(article.read_text(encoding="utf-8").replace(
+            "Edited while serving", "Edited twice"), encoding="utf-8")
+        page = wait_for(url + "rss.xml", "Edited twice", time.monotonic() + 15)
+        assert "Edited twice" in page
     finally:
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=10)
     assert process.returncode == 0, err
     assert "stopped" in err
+    assert "Traceback" not in err
+    assert '"GET /rss.xml HTTP/1.1" 200' in err  # -v logs requests

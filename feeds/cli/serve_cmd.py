@@ -59,14 +59,15 @@ def serve(port: int, host: str, no_rebuild: bool, now: str | None) -> int:
             result: Config = load_settings()
             return result
 
-    rebuild = Rebuilder(site, load, lambda c: build_status(c, clock), say)
+    log = _thread_safe_say()
+    rebuild = Rebuilder(site, load, lambda c: build_status(c, clock), log)
     watcher = None
     if not no_rebuild:
         rebuild()
         watcher = Watcher(lambda: watch_roots(site.config, config_file), rebuild)
     app = make_app(site, clock=clock, preview=digest_preview,
                    unsubscribe=_unsubscribe_app(site))
-    server = _start(app, host, port)
+    server = _start(app, host, port, log if options().verbose else None)
     _announce(server.url, host, watcher is not None)
     if watcher is not None:
         watcher.start()
@@ -136,10 +137,20 @@ def _unsubscribe_app(site: Any) -> Callable[..., Iterable[bytes]] | None:
     return app
 
 
-def _start(app: Any, host: str, port: int) -> Any:
+def _thread_safe_say() -> Callable[[str], None]:
+    """say() for the watcher and request threads, which have no click context of their own."""
+    quiet = options().quiet
+
+    def log(message: str) -> None:
+        if not quiet:
+            click.echo(message, err=True)
+
+    return log
+
+
+def _start(app: Any, host: str, port: int, log: Callable[[str], None] | None) -> Any:
     from feeds.serve.server import DevServer
 
-    log = say if options().verbose else None
     try:
         return DevServer(app, host, port, log=log).start()
     except OSError as exc:

@@ -35,7 +35,7 @@ class Rebuilder:
                 return False
             try:
                 lines = list(self.build(config))
-            except FeedsError as exc:
+            except Exception as exc:  # a bug in a build must not stop the server's watcher
                 self.site.update(config)
                 self._failed("build failed", exc)
                 return False
@@ -44,8 +44,9 @@ class Rebuilder:
                 self.log(line)
             return True
 
-    def _failed(self, what: str, exc: FeedsError) -> None:
-        detail = str(exc).splitlines()
+    def _failed(self, what: str, exc: Exception) -> None:
+        text = str(exc) if isinstance(exc, FeedsError) else f"{type(exc).__name__}: {exc}"
+        detail = text.splitlines()
         self.site.update(status=[what, *detail])
         self.log(f"{what}: " + "\n  ".join(detail))
 
