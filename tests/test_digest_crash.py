@@ -28,7 +28,7 @@ from feeds.digest.run import run_digest
 config = make_config(Path({tmp!r}), port={port})
 articles = FakeCollection(tuple(make_article(n, hours_ago=n + 1) for n in range(6)))
 report = run_digest(config, "daily", now=NOW, collection=articles)
-print(report.status, report.sent, report.resumed_runs)
+print(report.status, report.sent, *report.resumed_runs)
 """
 
 
@@ -75,7 +75,7 @@ def test_killed_run_resumes_exactly(tmp_path: Path) -> None:
         second = child(tmp_path, server.port)
         out, err = second.communicate(timeout=60)
         assert second.returncode == 0, err
-        assert out.split()[0] == "up-to-date"  # the killed run was resumed, nothing new
+        assert out.split()[0] == "sent"  # the killed run was resumed and finished
         assert int(out.split()[1]) == len(PEOPLE) - sum(delivered_before.values())
         assert server.counts() == {address: 1 for address in PEOPLE}
 

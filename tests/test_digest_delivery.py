@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from test_digest_support import (
     NOW,
     FakeCollection,
@@ -17,7 +18,8 @@ from test_digest_support import (
 
 from feeds.config import Config
 from feeds.digest import ledger, subscribers
-from feeds.digest.run import open_db, run_digest
+from feeds.digest.run import exclusive, open_db, run_digest
+from feeds.errors import DeliveryError
 
 PEOPLE = ["ann@example.com", "bob@example.com", "cy@example.org", "dee@example.net"]
 ARTICLES = FakeCollection(tuple(make_article(n, hours_ago=n + 1) for n in range(5)))
@@ -110,6 +112,7 @@ def test_stop_finishes_the_current_message_and_the_next_call_resumes(tmp_path: P
         server.handler.handle_DATA = original  # type: ignore[method-assign]
         second = run_digest(config, "daily", now=NOW, collection=ARTICLES)
         assert second.resumed_runs == (first.run_id,) and second.sent == 3
+        assert second.status == "sent" and second.run_id == first.run_id
         assert server.counts() == {p: 1 for p in PEOPLE}
 
 
@@ -184,3 +187,11 @@ def test_outbox_transport_writes_one_eml_per_recipient(tmp_path: Path) -> None:
     assert report.sent == 4 and len(files) == 4
     assert report.web_copy == tmp_path / "public/digests/daily/2026-11-26-0800.html"
     assert report.web_copy.is_file()
+
+
+def test_a_second_sender_of_the_same_digest_is_refused(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    subscribe(config, PEOPLE)
+    with exclusive(config.state, "daily"), pytest.raises(DeliveryError, match="another process"):
+        run_digest(config, "daily", now=NOW, collection=ARTICLES)
+    assert run_digest(config, "daily", now=NOW, collection=ARTICLES).sent == 4

@@ -7,8 +7,11 @@ stopped, or left with temporary failures) resumes with only the recipients not y
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +26,7 @@ from feeds.digest.message import parse_address
 from feeds.digest.select import select_articles
 from feeds.digest.transport import open_transport, parse_transport_url
 from feeds.digest.webcopy import write_web_copy
-from feeds.errors import UsageError
+from feeds.errors import DeliveryError, UsageError
 from feeds.models import Article, iso_utc
 
 if TYPE_CHECKING:
@@ -76,23 +79,46 @@ def run_digest(
     stop: threading.Event | None = None,
     collection: Collection | None = None,
 ) -> DigestReport:
-    """Send digest ``name`` for the period ending at ``now`` (the fire time)."""
+    """Send digest ``name`` for the period ending at ``now`` (the fire time).
+
+    One process at a time per digest (a lock file in the state folder): two senders working
+    the same pending list would mail people twice.
+    """
     spec = find_spec(config, name)
     end = utc_second(now)
     articles = load_articles(config, end, collection)
-    db = open_db(config)
-    try:
-        job = _Job(config, spec, db, articles, transport_url, stop)
-        resumed = job.resume_open_runs()
-        if stop is not None and stop.is_set():
-            return job.report("stopped", None, end, end, (), resumed)
-        start = utc_second(since) if since else ledger.last_end(db, name)
-        start = start or end - spec.first_window
-        if start >= end:
-            return job.report("up-to-date", None, start, end, (), resumed)
-        return job.new_run(start, end, resumed)
-    finally:
-        db.close()
+    with exclusive(config.state, name):
+        db = open_db(config)
+        try:
+            job = _Job(config, spec, db, articles, transport_url, stop)
+            resumed = job.resume_open_runs()
+            if stop is not None and stop.is_set():
+                return job.report("stopped", None, end, end, (), resumed)
+            start = utc_second(since) if since else ledger.last_end(db, name)
+            start = start or end - spec.first_window
+            if start >= end:
+                return job.nothing_new(start, end, resumed)
+            return job.new_run(start, end, resumed)
+        finally:
+            db.close()
+
+
+@contextmanager
+def exclusive(state_dir: Path, name: str) -> Iterator[None]:
+    """Hold ``<state>/digest-<name>.lock``; released by the OS even after kill -9."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with (state_dir / f"digest-{name}.lock").open("a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DeliveryError(
+                f"digest {name!r} is being sent by another process",
+                hint="wait for it to finish; a killed run is resumed by the next call",
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def find_spec(config: Config, name: str) -> DigestSpec:
@@ -148,7 +174,7 @@ class _Job:
 
     def new_run(self, start: datetime, end: datetime, resumed: tuple[int, ...]) -> DigestReport:
         if ledger.find_run(self.db, self.spec.name, start, end) is not None:
-            return self.report("up-to-date", None, start, end, (), resumed)
+            return self.nothing_new(start, end, resumed)
         already = ledger.sent_article_ids(self.db, self.spec.name)
         chosen = select_articles(self.articles, self.spec, start=start, end=end,
                                  already_sent=already)
@@ -159,6 +185,14 @@ class _Job:
         run = ledger.create_run(self.db, self.spec.name, start, end, ids, now=end)
         self._send(run, chosen)
         return self.report(self._status(run.id), run.id, start, end, ids, resumed)
+
+    def nothing_new(self, start: datetime, end: datetime, resumed: tuple[int, ...]) -> DigestReport:
+        """No new period: report on the resumed run, if one was finished now."""
+        if not resumed:
+            return self.report("up-to-date", None, start, end, (), resumed)
+        run = ledger.get_run(self.db, resumed[-1])
+        return self.report(self._status(run.id), run.id, run.start, run.end, run.article_ids,
+                           resumed)
 
     def _send(self, run: ledger.Run, articles: tuple[Article, ...]) -> None:
         composer = composer_for(self.config, self.spec, articles, run.end)
