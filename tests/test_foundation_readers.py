@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from foundation_support import collect_paths, fixture, messages
 
+from feeds.content.decode import decode_bytes
 from feeds.content.discover import discover
 from feeds.content.readers import MAX_FILE_BYTES, ReadError, read_text_document
 
@@ -155,3 +156,23 @@ def test_an_unreadable_file_is_reported_with_the_reason(tmp_path: Path) -> None:
         read_text_document(target, "gone.md")
     assert raised.value.field == "file"
     assert raised.value.message.startswith("cannot be read: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "expected"),
+    [
+        ("---\ntitle: 测试\n---\n短。", "gb18030", "gb18030"),  # short: once read as Big5
+        ("---\ntitle: 新闻\ndate: 2021-11-04\n---\n今天天气很好。\n", "gbk", "gb18030"),
+        ("title: café\n", "cp1252", "cp1252"),  # once read as cp1006 (Urdu)
+        ("---\ntitle: Ünïcode\n---\nÄ – “quoted” €5 Größe naïve\n", "cp1252", "cp1252"),
+        ("Привет мир, это тест кодировки.", "cp1251", None),  # left to charset-normalizer
+        ("---\ntitle: 日本語のテスト\n---\nこれはテストです。", "shift_jis", None),
+    ],
+)
+def test_legacy_encodings_are_decoded_exactly(
+    text: str, encoding: str, expected: str | None
+) -> None:
+    decoded = decode_bytes(text.encode(encoding))
+    assert decoded.text == text
+    if expected is not None:
+        assert decoded.encoding == expected
