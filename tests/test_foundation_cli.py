@@ -98,6 +98,9 @@ def test_check_json_on_stdout(capsys: pytest.CaptureFixture[str], site: Path) ->
         ["check", "--format", "json", "--config", "site.yaml"],
         ["-q", "check", "--format", "json", "articles"],
         ["check", "articles", "-v", "--format", "json"],
+        ["-v", "--state", "state", "check", "articles", "--format", "json"],
+        ["check", "--state", "state", "--site-url", "https://e.example/", "--format", "json",
+         "articles"],
     ],
 )
 def test_common_options_before_or_after_the_command_name(
