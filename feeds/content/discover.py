@@ -33,11 +33,8 @@ def discover(roots: Sequence[Path], ignore: Sequence[str], *, explicit: bool) ->
 
 def _expand(root: Path, ignore: Sequence[str], explicit: bool) -> Iterable[Source]:
     text = str(root)
-    if any(ch in text for ch in "*?["):
-        for match in sorted(glob.glob(text, recursive=True)):
-            path = Path(match)
-            if path.is_file() and path.suffix.lower() in READERS and not _junk(path.name):
-                yield Source(path, display_path(path), path.name, False)
+    if _is_glob(text):
+        yield from _expand_glob(text, ignore)
         return
     if root.is_file():
         yield Source(root, display_path(root), root.name, explicit)
@@ -52,6 +49,24 @@ def _expand(root: Path, ignore: Sequence[str], explicit: bool) -> Iterable[Sourc
             if path.suffix.lower() not in READERS or _junk(name) or _ignored(rel, ignore):
                 continue
             yield Source(path, display_path(path), rel, False)
+
+
+def _expand_glob(pattern: str, ignore: Sequence[str]) -> Iterable[Source]:
+    """Files matching a glob; ``ignore`` applies relative to the part before the wildcard."""
+    parts = Path(pattern).parts
+    static = next((i for i, part in enumerate(parts) if _is_glob(part)), len(parts))
+    base = Path(*parts[:static]) if static else Path()
+    for match in sorted(glob.glob(pattern, recursive=True)):
+        path = Path(match)
+        if not path.is_file() or path.suffix.lower() not in READERS or _junk(path.name):
+            continue
+        rel = path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
+        if not _ignored(rel, ignore):
+            yield Source(path, display_path(path), rel, False)
+
+
+def _is_glob(text: str) -> bool:
+    return any(ch in text for ch in "*?[")
 
 
 def _junk(name: str) -> bool:
