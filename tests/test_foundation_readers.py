@@ -176,3 +176,11 @@ def test_legacy_encodings_are_decoded_exactly(
     assert decoded.text == text
     if expected is not None:
         assert decoded.encoding == expected
+
+
+def test_glob_content_dirs_honour_ignore_patterns(tmp_path: Path) -> None:
+    for rel in ("news/a.md", "news/old/b.md", "blog/c.md", "blog/d.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(fixture("yaml_front_matter.md").read_bytes())
+    found = discover([tmp_path / "**" / "*.*"], ["news/old/*"], explicit=False)
+    assert [s.rel for s in found] == ["blog/c.md", "news/a.md"]
