@@ -181,34 +181,35 @@ def _only_child(el: Tag) -> Tag | None:
 
 
 def tidy_whitespace(root: Tag) -> None:
-    """Whitespace runs that hold a line break become one newline (outside pre/code)."""
+    """Adjacent text nodes become one, and whitespace runs that hold a line break become one
+    newline (outside pre/code). One pass: every text node is the child of some element."""
     protected: set[int] = set()
     for keep in root.find_all(_PRESERVE):
         if id(keep) not in protected:
             protected.update(id(node) for node in keep.descendants)
     for el in [root, *elements(root)]:
         if id(el) not in protected and el.name not in _PRESERVE:
-            _merge_strings(el)
-    for node in list(root.descendants):
-        if type(node) is not NavigableString or id(node) in protected:
-            continue
-        if "\n" in node:
-            text = _BREAKING_SPACE.sub("\n", node)
-            if text != node:
-                node.replace_with(text)
-        elif node and not node.strip(_ASCII_SPACE):
-            node.replace_with(" ")
+            _tidy_children(el)
 
 
-def _merge_strings(el: Tag) -> None:
-    """Adjacent text nodes (left where comments were removed) become one."""
+def _tidy_children(el: Tag) -> None:
     run: list[NavigableString] = []
     for child in [*el.contents, None]:
         if type(child) is NavigableString:
             run.append(child)
             continue
-        if len(run) > 1:
-            run[0].replace_with("".join(run))
-            for extra in run[1:]:
-                extra.extract()
+        if run:
+            _replace_run(run)
         run = []
+
+
+def _replace_run(run: list[NavigableString]) -> None:
+    text = "".join(run)
+    if "\n" in text:
+        text = _BREAKING_SPACE.sub("\n", text)
+    elif text and not text.strip(_ASCII_SPACE):
+        text = " "
+    if len(run) > 1 or text != run[0]:
+        run[0].replace_with(text)
+        for extra in run[1:]:
+            extra.extract()

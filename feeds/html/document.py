@@ -76,7 +76,8 @@ def _parse_clean(item: ContentInput, config: Config) -> tuple[Tag, clean.Trash]:
     root = parse(prepare(item.html, config.content.excerpt_separator))
     trash = clean.Trash()
     clean.remove_active_and_hidden(root, trash)
-    apply_rules(root, rules_for(item.path, item.categories, config.cleaning.rules), trash)
+    rules = rules_for(item.path, item.categories, config.cleaning.rules)
+    apply_rules(root, rules, trash, item.html)
     return root, trash
 
 

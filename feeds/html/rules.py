@@ -63,20 +63,42 @@ def path_matches(path: str, pattern: str) -> bool:
     return any(fnmatchcase(tail, p) for tail in tails for p in patterns)
 
 
-def apply_rules(root: Tag, rules: RuleSet, trash: Trash) -> None:
-    """Drop, then unwrap, then drop paragraphs by text."""
-    for selector in rules.drop:
-        for el in root.select(selector):
+def apply_rules(root: Tag, rules: RuleSet, trash: Trash, raw: str = "") -> None:
+    """Drop, then unwrap, then drop paragraphs by text.
+
+    ``raw`` (the source HTML) lets selectors that cannot match be skipped without a walk.
+    """
+    haystack = raw.lower()
+    drop = [s for s in rules.drop if not raw or may_match(s, haystack)]
+    unwrap = [s for s in rules.unwrap if not raw or may_match(s, haystack)]
+    # one walk per list: soupsieve matches a selector group in a single pass over the tree
+    if drop:
+        for el in root.select(", ".join(drop)):
             if not gone(el):
                 trash.drop(el)
-    for selector in rules.unwrap:
-        for el in root.select(selector):
+    if unwrap:
+        for el in reversed(root.select(", ".join(unwrap))):
             if not gone(el):
-                el.unwrap()
+                el.unwrap()  # innermost first, so nested matches are all unwrapped
     if rules.drop_text:
         for el in leaf_blocks(root):
             if any(p.search(text_of(el)) for p in rules.drop_text):
                 trash.drop(el)
+
+
+_CLASS_OR_ID = re.compile(r"[.#]((?:[\w-]|\\.)+)")
+_ATTR_VALUE = re.compile(r"""\[\s*[\w-]+\s*[~|^$*]?=\s*(["']?)([^"'\]\s]+)\1\s*\]""")
+
+
+def may_match(selector: str, haystack: str) -> bool:
+    """False only when ``selector`` certainly matches nothing in the lower-cased source: a
+    class, id or attribute value it requires does not occur in it at all. Selectors with
+    alternatives or negations are always tried."""
+    if any(token in selector for token in (",", ":not", ":is", ":where", ":has", "\\")):
+        return True
+    tokens = [m.group(1) for m in _CLASS_OR_ID.finditer(selector)]
+    tokens += [m.group(2) for m in _ATTR_VALUE.finditer(selector)]
+    return all(token.lower() in haystack for token in tokens)
 
 
 def leaf_blocks(root: Tag) -> list[Tag]:
