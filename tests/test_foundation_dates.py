@@ -160,3 +160,12 @@ def test_a_missing_date_is_an_error() -> None:
     assert result.articles == ()
     errors = [(p.field, p.message) for p in result.errors]
     assert errors == [("date", f"missing (write date: in one of these forms: {ACCEPTED})")]
+
+
+def test_an_unreadable_update_date_falls_back_to_published_with_a_warning() -> None:
+    result = collect_paths(fixture("updated_unreadable.md"))
+    (article,) = result.articles
+    assert article.updated == article.published == SEED_MOMENT
+    assert [(p.field, p.message, str(p.severity)) for p in result.problems] == [
+        ("modified", f"'someday' is not a date ({ACCEPTED}); used the publication date", "warning")
+    ]

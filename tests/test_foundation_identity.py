@@ -154,3 +154,11 @@ def test_articles_are_newest_first_then_by_id() -> None:
                            fixture("title_number.md"), fixture("title_date.md"))
     keys = [(a.published, a.id) for a in result.articles]
     assert keys == sorted(keys, key=lambda k: (-k[0].timestamp(), k[1]))
+
+
+def test_a_link_that_is_not_text_falls_back_to_the_pattern_with_a_warning() -> None:
+    result = collect_paths(fixture("link_not_a_string.md"))
+    assert [a.url for a in result.articles] == ["https://example.com/2021/11/04/link-not-a-string/"]
+    assert [(p.field, p.message, str(p.severity)) for p in result.problems] == [
+        ("link", "expected a URL, got ['a', 'b']; used the permalink pattern", "warning")
+    ]
