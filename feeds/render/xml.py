@@ -30,15 +30,14 @@ def sub(
 
 def serialize(root: etree._Element, stylesheets: Sequence[tuple[str, str]] = ()) -> bytes:
     """UTF-8 with a declaration, indented, ``xml-stylesheet`` instructions before the root."""
-    for href, media_type in reversed(stylesheets):
-        pi = etree.ProcessingInstruction(
-            "xml-stylesheet", f'href="{_attr(href)}" type="{_attr(media_type)}"'
-        )
-        root.addprevious(pi)
     etree.indent(root, space="  ")
-    body: bytes = etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=False)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n' + "".join(
+        f'<?xml-stylesheet href="{_attr(href)}" type="{_attr(media_type)}"?>\n'
+        for href, media_type in stylesheets
+    )
+    body: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+    return head.encode("utf-8") + body + b"\n"
 
 
 def _attr(value: str) -> str:
-    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return xml_text(value).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
