@@ -9,7 +9,7 @@ from html_support import DATA, config
 
 from feeds.config import load_config
 from feeds.errors import ConfigError
-from feeds.html.rules import path_matches, rules_for, source_of
+from feeds.html.rules import may_match, path_matches, rules_for, source_of
 
 
 def test_defaults_are_generic():
@@ -74,3 +74,20 @@ def test_sources():
     assert source_of("c/news/a.md", ("金融", "新浪财经", "国内")) == "金融/新浪财经"
     assert source_of("c/news/a.md", ()) == "c/news"
     assert source_of("c/news/a.md", ("金融",), by="folder") == "c/news"
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        (".appendQr_wrap", True),  # class names compare case-insensitively: never a false skip
+        ("p.article-editor", False),
+        ('span[id^="stock_"]', True),
+        ("span[id^=quote_]", False),
+        ("div > .missing, .appendQr_wrap", True),  # alternatives are always tried
+        ("div:not(.missing)", True),
+        ("div", True),
+    ],
+)
+def test_selectors_that_cannot_match_are_skipped(selector: str, expected: bool):
+    haystack = '<div class="clearfix appendqr_wrap"><span id="stock_sz300832">'
+    assert may_match(selector, haystack) is expected

@@ -14,7 +14,7 @@ import pytest
 from html_support import DATA
 from lxml import html as lxml_html
 
-from feeds.config import Config, load_config
+from feeds.config import Config, default_config, load_config
 from feeds.content.pipeline import ContentInput, ContentResult, build_content, learn_corpus
 
 QR = "https://n.sinaimg.cn/finance/cece9e13/20200514/343233024.png"
@@ -149,3 +149,18 @@ def test_byline_of_the_seed(corpus):
     (zhejiang,) = [r for i, r in corpus if "浙江" in Path(i.path).name]
     assert zhejiang.byline == "一财资讯"
     assert not any(r.problems for _, r in corpus)
+
+
+def test_without_rules_learning_still_removes_the_promo(corpus_dir: Path, corpus):
+    """A user who points feeds at the archive without writing rules: the promo recurs in every
+    新浪财经 post, so it is learned; the QR image is a placeholder, never a thumbnail."""
+    cfg = default_config({"site": {"url": SITE}})
+    inputs = [one for one, _ in corpus]
+    hints = learn_corpus(inputs, cfg)
+    assert QR in hints.placeholder_images
+    assert [b.selector for b in hints.learned] == ["div.clearfix.appendQr_wrap"]
+    for one in inputs:
+        result = build_content(one, cfg, hints)
+        assert "海量资讯" not in result.content_html and "<style" not in result.content_html
+        assert "<!--" not in result.content_html
+        assert result.thumbnail is None or result.thumbnail.url != QR
