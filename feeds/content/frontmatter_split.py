@@ -99,3 +99,11 @@ def raw_scalar(raw: str, key: str) -> str | None:
         if key_node.value == key and isinstance(value_node, yaml.ScalarNode):
             return str(value_node.value)
     return None
+
+
+def raw_number(raw: str, key: str) -> str | None:
+    """A top-level TOML or JSON number as written (``title = 1.10`` stays '1.10')."""
+    key_pattern = rf'(?:"{re.escape(key)}"|{re.escape(key)})'
+    match = re.search(rf"^\s*{key_pattern}\s*[=:]\s*([-+]?[0-9][0-9_.eE+-]*)\s*,?\s*$",
+                      raw, re.MULTILINE)
+    return match.group(1) if match else None

@@ -11,7 +11,12 @@ from pathlib import Path
 
 from feeds.content.bodyformat import HTML_SUFFIXES, MARKDOWN_SUFFIXES, detect_body_format
 from feeds.content.decode import UndecodableError, decode_bytes
-from feeds.content.frontmatter_split import FrontMatterError, raw_scalar, split_front_matter
+from feeds.content.frontmatter_split import (
+    FrontMatterError,
+    raw_number,
+    raw_scalar,
+    split_front_matter,
+)
 from feeds.models import Document
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -48,8 +53,10 @@ def read_text_document(path: Path, display: str) -> Document:
     except FrontMatterError as exc:
         raise ReadError("front matter", str(exc)) from None
     metadata = split.metadata
-    if split.kind == "yaml" and "title" in metadata and not isinstance(metadata["title"], str):
-        written = raw_scalar(split.raw, "title")  # YAML read 1.10 or 2021-01-01 as non-text
+    if "title" in metadata and not isinstance(metadata["title"], str):
+        # YAML read 1.10 or 2021-01-01 (TOML/JSON: 1.10) as non-text: keep what was written
+        reread = raw_scalar if split.kind == "yaml" else raw_number
+        written = reread(split.raw, "title")
         if written is not None:
             metadata = {**metadata, "title": written}
     body_format = detect_body_format(split.body, path.suffix, metadata)
