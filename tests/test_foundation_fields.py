@@ -29,7 +29,13 @@ def test_clean_title(value: object, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "title"), [("title_number.md", "1.10"), ("title_date.md", "2021-01-01")]
+    ("name", "title"),
+    [
+        ("title_number.md", "1.10"),
+        ("title_date.md", "2021-01-01"),
+        ("title_number_toml.md", "1.10"),
+        ("title_number_json.md", "1.10"),
+    ],
 )
 def test_a_title_yaml_reads_as_a_number_or_date_stays_the_written_text(
     name: str, title: str
