@@ -187,6 +187,15 @@ def test_local_image_is_measured_copied_and_linked(tmp_path: Path):
     assert f'src="{thumb.url}"' in result.content_html
 
 
+def test_local_names_with_spaces_and_cjk_are_percent_encoded(tmp_path: Path):
+    _png(tmp_path / "post" / "图 1.png", (320, 200))
+    result = build('<img src="%E5%9B%BE%201.png">', source_dir=tmp_path / "post")
+    thumb = result.thumbnail
+    assert thumb is not None and thumb.url.endswith("/%E5%9B%BE%201.png")
+    ((_, out),) = result.assets
+    assert out.endswith("/图 1.png")
+
+
 def test_local_files_outside_the_article_folder_are_never_used(tmp_path: Path):
     _png(tmp_path / "secret.png", (640, 320))
     (tmp_path / "post").mkdir()

@@ -11,7 +11,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
@@ -77,7 +77,8 @@ def _local_image(source_dir: Path, ref: str, site_url: str) -> LocalImage | None
     except (OSError, ValueError):
         return None
     output = f"media/{digest[:_HASH_CHARS]}/{path.name}"
-    return LocalImage(path, output, site_url + output, width, height, MIME_BY_EXT[suffix], digest)
+    url = site_url + quote(output)  # names may hold spaces or CJK: the URL is percent-encoded
+    return LocalImage(path, output, url, width, height, MIME_BY_EXT[suffix], digest)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -97,7 +98,7 @@ def measure(path: Path) -> tuple[int | None, int | None]:
         return None, None
 
 
-def resized(image: LocalImage, width: int, cache_dir: Path) -> LocalImage:
+def resized(image: LocalImage, width: int, cache_dir: Path, site_url: str) -> LocalImage:
     """A copy of ``image`` at most ``width`` wide, cached by content hash in ``cache_dir``.
 
     Animated or unreadable images, and images already narrow enough, are returned as is.
@@ -113,10 +114,9 @@ def resized(image: LocalImage, width: int, cache_dir: Path) -> LocalImage:
         new_w, new_h = measure(target)
     except (OSError, ValueError, Image.DecompressionBombError):
         return image
-    base = image.url[: -len(image.output)]
     output = f"thumbs/{name}"
     mime = "image/png" if suffix == ".png" else "image/jpeg"
-    return LocalImage(target, output, base + output, new_w, new_h, mime, image.digest)
+    return LocalImage(target, output, site_url + output, new_w, new_h, mime, image.digest)
 
 
 def _write_resized(source: Path, width: int, target: Path) -> None:

@@ -191,7 +191,7 @@ def _finish(thumb: Thumbnail, assets: LocalAssets, config: Config) -> Thumbnail:
     s = config.thumbnails
     local = assets.by_url(thumb.url)
     if local is not None and s.resize.enabled:
-        small = resized(local, s.resize.width, config.state / "thumbs")
+        small = resized(local, s.resize.width, config.state / "thumbs", config.site.url)
         if small is not local:
             assets.found[small.output] = small
             return Thumbnail(small.url, small.mime_type, small.width, small.height, thumb.alt)
