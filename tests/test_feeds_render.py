@@ -10,6 +10,8 @@ from datetime import datetime
 
 import pytest
 from feeds_support import BASE, article, articles, assert_valid_atom, parse, render
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from feeds.models import Thumbnail
@@ -249,3 +251,19 @@ def test_ten_thousand_full_items_render_in_about_a_second() -> None:
         started = time.perf_counter()
         render(fmt, many)
         assert time.perf_counter() - started < 4, fmt  # ~0.3-0.6 s here; generous on CI
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_any_text_makes_a_well_formed_feed_keeping_every_allowed_character(text: str) -> None:
+    item = article(0, title="t" + text, summary=text, content_html=text)
+    for fmt in ("rss", "atom"):
+        root = etree.fromstring(render(fmt, [item]))  # raises if not well-formed
+        title = next(e.text for e in root.iter() if etree.QName(e).localname == "title"
+                     and e.getparent() is not None
+                     and etree.QName(e.getparent()).localname in ("item", "entry"))
+        allowed = "".join(
+            c for c in text if c in "\t\n\r" or (0x20 <= ord(c) <= 0xD7FF)
+            or (0xE000 <= ord(c) <= 0xFFFD) or ord(c) >= 0x10000
+        )
+        assert title == "t" + allowed
