@@ -39,6 +39,7 @@ def test_every_subscriber_gets_one_digest(tmp_path: Path) -> None:
         report = run_digest(config, "daily", now=NOW, collection=ARTICLES)
         assert report.status == "sent" and report.sent == 4
         assert server.counts() == {p: 1 for p in PEOPLE}
+        assert len(server.handler.peers) == 1  # one connection for everyone
         again = run_digest(config, "daily", now=NOW, collection=ARTICLES)
         assert again.status == "up-to-date" and again.sent == 0
         assert server.counts() == {p: 1 for p in PEOPLE}
@@ -90,6 +91,7 @@ def test_dropped_connection_reconnects_and_nobody_is_missed(tmp_path: Path) -> N
         subscribe(config, PEOPLE)
         report = run_digest(config, "daily", now=NOW, collection=ARTICLES)
         assert server.handler._dropped  # the fault did happen
+        assert len(server.handler.peers) == 2  # and the sender reconnected once
         assert report.status == "sent" and report.sent == 4
         assert server.counts() == {p: 1 for p in PEOPLE}
 

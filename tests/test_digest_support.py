@@ -87,9 +87,11 @@ class RecordingHandler:
         self.received: list[tuple[str, bytes]] = []
         self.lock = threading.Lock()
         self._dropped = False
+        self.peers: set[object] = set()  # client (address, port) of each connection seen
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
                           options: list[str]) -> str:
+        self.peers.add(session.peer)
         if self.faults.delay:
             await asyncio.sleep(self.faults.delay)
         drop = self.faults.drop_after

@@ -1,0 +1,75 @@
+"""SMTP transport details: pacing, backoff, reuse of one connection, an unreachable server.
+
+Time is injected (a fake clock that only moves when the transport sleeps), so nothing here
+waits for real.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_digest_support import Faults, SmtpServer, free_port
+
+from feeds.config.sections.digests import TransportSettings
+from feeds.digest.transport import ConnectFailure, PermanentFailure, SmtpTransport
+
+MESSAGE = b"Subject: hi\r\nMessage-ID: <1@x>\r\n\r\nhello\r\n"
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+def transport(port: int, fake: FakeTime, **settings: object) -> SmtpTransport:
+    config = TransportSettings.model_validate(
+        {"kind": "smtp", "host": "127.0.0.1", "port": port, **settings})
+    return SmtpTransport(config, sleep=fake.sleep, clock=fake.clock)
+
+
+def test_rate_limit_spaces_messages_and_one_connection_is_reused() -> None:
+    fake = FakeTime()
+    with SmtpServer() as server:
+        sender = transport(server.port, fake, rate_limit=4)
+        replies = [sender.send(MESSAGE, "<1@x>", "f@example.com", f"r{n}@example.com")
+                   for n in range(3)]
+        sender.close()
+        assert fake.sleeps == [0.25, 0.25]
+        assert [r.split()[0] for r in replies] == ["250", "250", "250"]
+        assert server.counts() == {f"r{n}@example.com": 1 for n in range(3)}
+        assert len(server.handler.peers) == 1  # one connection for all three
+
+
+def test_temporary_failures_back_off_exponentially() -> None:
+    fake = FakeTime()
+    with SmtpServer(Faults(tempfail={"bob@example.com": 3})) as server:
+        sender = transport(server.port, fake, backoff=2, retries=3)
+        reply = sender.send(MESSAGE, "<1@x>", "f@example.com", "bob@example.com")
+        sender.close()
+    assert reply.startswith("250") and fake.sleeps == [2, 4, 8]
+
+
+def test_permanent_failure_is_not_retried() -> None:
+    fake = FakeTime()
+    with SmtpServer(Faults(reject={"gone@example.com"})) as server:
+        sender = transport(server.port, fake, backoff=2)
+        with pytest.raises(PermanentFailure, match="550 5.1.1"):
+            sender.send(MESSAGE, "<1@x>", "f@example.com", "gone@example.com")
+        assert sender.send(MESSAGE, "<1@x>", "f@example.com", "ok@example.com").startswith("250")
+        sender.close()
+    assert fake.sleeps == []
+
+
+def test_unreachable_server_is_a_connect_failure_after_the_retries() -> None:
+    fake = FakeTime()
+    sender = transport(free_port(), fake, backoff=1, retries=2, timeout=2)
+    with pytest.raises(ConnectFailure, match="cannot connect"):
+        sender.send(MESSAGE, "<1@x>", "f@example.com", "ann@example.com")
+    assert fake.sleeps == [1, 2]
