@@ -60,7 +60,7 @@ def test_permanent_failure_is_not_retried() -> None:
     fake = FakeTime()
     with SmtpServer(Faults(reject={"gone@example.com"})) as server:
         sender = transport(server.port, fake, backoff=2)
-        with pytest.raises(PermanentFailure, match="550 5.1.1"):
+        with pytest.raises(PermanentFailure, match=r"550 5\.1\.1"):
             sender.send(MESSAGE, "<1@x>", "f@example.com", "gone@example.com")
         assert sender.send(MESSAGE, "<1@x>", "f@example.com", "ok@example.com").startswith("250")
         sender.close()
