@@ -121,3 +121,11 @@ def test_config_is_frozen() -> None:
     config = default_config()
     with pytest.raises(ValueError):
         config.site.title = "changed"  # type: ignore[misc]
+
+
+def test_typos_at_any_depth_get_a_suggestion() -> None:
+    assert problems_of("nested_typos.yaml") == [
+        "feed: unknown key 'feed'; did you mean 'feeds'? (nested_typos.yaml:1)",
+        "site.author.name: required, but missing (nested_typos.yaml:4)",
+        "site.author.nmae: unknown key 'nmae'; did you mean 'name'? (nested_typos.yaml:5)",
+    ]
