@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from feeds.config import Config
@@ -115,7 +116,7 @@ def run_build(
     counts = {"files": collection.files, "articles": len(collection.articles),
               "skipped": len(collection.skipped), "feeds": len(jobs), "items": items}
     return BuildReport(tuple(tally.written), tuple(tally.unchanged), tuple(tally.failed),
-                       tuple(tally.problems), counts, strict)
+                       tuple(tally.problems), MappingProxyType(counts), strict)
 
 
 def chosen_specs(specs: Sequence[FeedSpec], only: Sequence[str]) -> list[FeedSpec]:

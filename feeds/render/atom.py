@@ -51,7 +51,7 @@ def _head(root: etree._Element, meta: FeedMeta, updated: datetime) -> None:
     sub(root, A + "link", rel="self", type="application/atom+xml", href=meta.self_url)
     for link in meta.links:
         sub(root, A + "link", rel=link.rel, href=link.href)
-    sub(root, A + "generator", meta.generator, uri=meta.generator_uri, version=__version__)
+    sub(root, A + "generator", meta.generator, version=__version__)
     if meta.icon:
         sub(root, A + "icon", meta.icon)
     if meta.logo:

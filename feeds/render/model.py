@@ -40,7 +40,6 @@ class FeedMeta:
     archive: bool = False  # an RFC 5005 archive page (fh:archive)
     id: str = ""  # feed id (Atom); default: self_url. Archive pages share the feed's id.
     generator: str = "feeds"
-    generator_uri: str = "https://pypi.org/project/feeds/"
 
     @property
     def feed_id(self) -> str:
