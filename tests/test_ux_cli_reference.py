@@ -44,3 +44,14 @@ def test_check_mode(generator: ModuleType, tmp_path: Path) -> None:
     assert generator.main(["--check", str(readme)]) == 0
     readme.write_text("# x\n\n### feeds serve\n", encoding="utf-8")
     assert generator.main(["--check", str(readme)]) == 1
+
+
+def test_readme_holds_the_current_reference(generator: ModuleType) -> None:
+    readme = SCRIPT.parents[1] / "README.md"
+    if "<!-- cli-reference:start -->" not in readme.read_text(encoding="utf-8"):
+        pytest.skip("README.md has no CLI reference section yet")
+    assert generator.main(["--check", str(readme)]) == 0, "run: python docs/cli_reference.py"
+
+
+def test_readme_sections_hold_the_current_reference(generator: ModuleType) -> None:
+    assert generator.main(["--check", str(SCRIPT.parent / "README-sections.md")]) == 0
