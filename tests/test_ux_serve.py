@@ -224,3 +224,18 @@ def test_failing_preview_is_a_page_not_a_crash(tmp_path: Path) -> None:
     with DevServer(app, "127.0.0.1", 0) as running:
         status, _, body = get(running, "/_digest/daily")
     assert status == 500 and b"KeyError: &#x27;subject&#x27;" in body
+
+
+def test_port_in_use_is_a_usage_error(
+    server: DevServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from feeds.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--no-rebuild", "--port", str(server.port)])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"error: port {server.port} on 127.0.0.1 is already in use" in err
+    assert "hint: pick another with --port (or --port 0 for any)" in err
