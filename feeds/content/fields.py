@@ -14,6 +14,7 @@ _SPACE = re.compile(r"\s+")
 _HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.IGNORECASE | re.DOTALL)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _TAG = re.compile(r"<[^>]+>")
+_SEPARATORS = re.compile(r"[,，、]")
 _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
 
@@ -57,13 +58,13 @@ def names(value: Any) -> tuple[str, ...]:
     lists, as Hexo writes hierarchies): trimmed, de-duplicated by their match key, the first
     display form kept."""
     seen: dict[str, str] = {}
-    for item in _flatten(value):
-        for part in (
-            re.split(r"[,，、]", item) if "," in item or "，" in item or "、" in item else [item]
-        ):
-            text = _SPACE.sub(" ", part).strip()
-            if text and match_key(text) not in seen:
-                seen[match_key(text)] = text
+    # only a single string is a comma-separated list: a list item such as
+    # 'Books, Films & Music' was written as one name
+    items = _SEPARATORS.split(value) if isinstance(value, str) else _flatten(value)
+    for item in items:
+        text = _SPACE.sub(" ", item).strip()
+        if text and match_key(text) not in seen:
+            seen[match_key(text)] = text
     return tuple(seen.values())
 
 
