@@ -138,6 +138,7 @@ def test_categories_and_tags_from_strings_and_comma_separated_strings() -> None:
     ("value", "expected"),
     [
         ("a, b ,, c", ("a", "b", "c")),
+        (["Books, Films & Music", "TV"], ("Books, Films & Music", "TV")),  # a list item is one
         (["  spaced   out  "], ("spaced out",)),
         ([["Parent", "Child"], "Other"], ("Parent", "Child", "Other")),  # Hexo hierarchies
         ([1, 2.5], ("1", "2.5")),
