@@ -92,6 +92,7 @@ def run_build(
     """
     from feeds.render.feed import EPOCH
     from feeds.render.plan import plan
+    from feeds.render.text import is_aware
 
     specs = chosen_specs(config.feeds, only)
     if collection is None:
@@ -103,7 +104,9 @@ def run_build(
     pools = _pools(collection.articles, {s.format for s in specs}, tally.problems)
     jobs, planning = plan(config, specs, pools, limit)
     tally.problems.extend(planning)
-    fallback = max((a.updated for a in collection.articles), default=EPOCH)
+    # the date of a feed with no items: the newest article's, never the build time
+    fallback = max((a.updated for a in collection.articles if is_aware(a.updated)),
+                   default=EPOCH)
     items = 0
     for job in jobs:
         for rendered in _render(config, job, limit != 0, fallback, tally):

@@ -186,3 +186,14 @@ def test_empty_collection_still_gives_valid_feeds(tmp_path: Path) -> None:
     assert len(report.written) == 3 and report.failed == ()
     feed = parse((tmp_path / "public" / "atom.xml").read_bytes())
     assert feed.feed.updated == "1970-01-01T00:00:00Z" and feed.entries == []
+
+
+def test_a_naive_date_is_reported_not_a_crash(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    report = build(tmp_path, [article(0), article(1, updated=datetime(2021, 11, 4, 3, 0))])
+    assert [str(p) for p in report.problems] == [
+        "content/post-1.md: date: updated: date 2021-11-04T03:00:00 has no timezone; "
+        "left out of the atom/json/rss feeds"
+    ]
+    assert report.failed == () and len(report.written) == 3
