@@ -120,7 +120,7 @@ def test_defaults_without_a_config_file() -> None:
 def test_config_is_frozen() -> None:
     config = default_config()
     with pytest.raises(ValueError):
-        config.site.title = "changed"  # type: ignore[misc]
+        config.site.title = "changed"
 
 
 def test_typos_at_any_depth_get_a_suggestion() -> None:

@@ -35,7 +35,7 @@ scalars = st.one_of(
                      "Thu, 32 Nov 2021", "0001-01-01",
                      "9999-12-31T23:59:59-05:00", "&amp;", "#", "新浪财经－国內", "a, b，c"]),
     st.dates(min_value=date(1, 1, 1)),
-    st.datetimes(timezones=st.sampled_from([UTC, None])),  # type: ignore[arg-type]
+    st.datetimes(timezones=st.sampled_from([UTC, None])),
 )
 values = st.recursive(
     scalars,

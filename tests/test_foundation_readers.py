@@ -10,9 +10,10 @@ from foundation_support import collect_paths, fixture, messages
 from feeds.content.decode import decode_bytes
 from feeds.content.discover import discover
 from feeds.content.readers import MAX_FILE_BYTES, ReadError, read_text_document
+from feeds.models import Document
 
 
-def read(name: str):  # type: ignore[no-untyped-def]
+def read(name: str) -> Document:
     return read_text_document(fixture(name), name)
 
 
