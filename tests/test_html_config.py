@@ -91,3 +91,23 @@ def test_sources():
 def test_selectors_that_cannot_match_are_skipped(selector: str, expected: bool):
     haystack = '<div class="clearfix appendqr_wrap"><span id="stock_sz300832">'
     assert may_match(selector, haystack) is expected
+
+
+@pytest.mark.parametrize(
+    "selectors",
+    [
+        [".appendQr_wrap"],
+        ["p.article-editor", "div"],
+        ["a.keyword", 'span[id^="stock_"]'],
+        ["#stock_sz300832", "div.appendQr_normal.missing", ".clearfix.appendQr_wrap"],
+        ["div > div", "p", "blockquote.fin_reference p"],
+    ],
+)
+def test_own_selector_matching_agrees_with_soupsieve(selectors: list[str]):
+    from feeds.html.rules import select
+    from feeds.html.tree import parse
+
+    root = parse((DATA / "scraped_sina_promo.html").read_text(encoding="utf-8"))
+    expected = root.select(", ".join(selectors))
+    assert [id(el) for el in select(root, selectors)] == [id(el) for el in expected]
+    assert expected or selectors == [".missing"]

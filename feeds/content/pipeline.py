@@ -2,7 +2,8 @@
 
 ``collect`` calls ``learn_corpus`` once over every article's HTML (to learn boilerplate and
 placeholder images), then ``build_content`` once per article. Both are pure apart from reading
-local images next to the sources (and, only with ``thumbnails.probe``, the network cache).
+local images next to the sources, and the caches in the state folder that only
+``thumbnails.resize`` (resized copies) and ``thumbnails.probe`` (network answers) use.
 
 ``learn_corpus`` is ``combine_facts(map(article_facts, inputs))``: a caller with a worker pool
 or a build cache can run and cache ``article_facts`` per article (it is picklable and depends
@@ -52,6 +53,9 @@ class ContentInput:
 
 @dataclass(frozen=True, slots=True)
 class ContentResult:
+    """Clean, sanitized HTML with absolute URLs; a plain-text summary; the chosen thumbnail;
+    the byline found at the top of the body (see ``byline_replaces_author``)."""
+
     content_html: str
     summary: str
     thumbnail: Thumbnail | None

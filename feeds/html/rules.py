@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
+
+import soupsieve
 
 from feeds.config.sections.cleaning import CleaningRule
 from feeds.html.clean import Trash
@@ -71,19 +74,78 @@ def apply_rules(root: Tag, rules: RuleSet, trash: Trash, raw: str = "") -> None:
     haystack = raw.lower()
     drop = [s for s in rules.drop if not raw or may_match(s, haystack)]
     unwrap = [s for s in rules.unwrap if not raw or may_match(s, haystack)]
-    # one walk per list: soupsieve matches a selector group in a single pass over the tree
     if drop:
-        for el in root.select(", ".join(drop)):
+        for el in select(root, drop):
             if not gone(el):
                 trash.drop(el)
     if unwrap:
-        for el in reversed(root.select(", ".join(unwrap))):
+        for el in reversed(select(root, unwrap)):
             if not gone(el):
                 el.unwrap()  # innermost first, so nested matches are all unwrapped
     if rules.drop_text:
         for el in leaf_blocks(root):
             if any(p.search(text_of(el)) for p in rules.drop_text):
                 trash.drop(el)
+
+
+_SIMPLE = re.compile(r"^([a-zA-Z][\w-]*)?((?:[.#][\w-]+)*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Simple:
+    """``tag``, ``.class``, ``#id`` and their compounds: matched without soupsieve."""
+
+    tag: str | None
+    classes: frozenset[str]
+    ident: str | None
+
+    def matches(self, el: Tag) -> bool:
+        if self.tag is not None and el.name != self.tag:
+            return False
+        if self.ident is not None and el.get("id") != self.ident:
+            return False
+        if self.classes:
+            have = el.get("class") or ()
+            return self.classes.issubset(have.split() if isinstance(have, str) else have)
+        return True
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_simple(selector: str) -> _Simple | None:
+    match = _SIMPLE.match(selector.strip())
+    if not match or not selector.strip():
+        return None
+    parts = re.findall(r"([.#])([\w-]+)", match.group(2) or "")
+    idents = [name for kind, name in parts if kind == "#"]
+    if len(idents) > 1:
+        return None
+    tag = match.group(1).lower() if match.group(1) else None
+    classes = frozenset(name for kind, name in parts if kind == ".")
+    return _Simple(tag, classes, idents[0] if idents else None)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(selectors: str) -> soupsieve.SoupSieve:
+    return soupsieve.compile(selectors)
+
+
+def select(root: Tag, selectors: Sequence[str]) -> list[Tag]:
+    """Elements matching any of ``selectors``, in document order. Simple selectors are matched
+    in one walk of our own; the rest go to soupsieve (compiled once, as one group)."""
+    simple = [m for s in selectors if (m := _parse_simple(s)) is not None]
+    rest = [s for s in selectors if _parse_simple(s) is None]
+    found: dict[int, Tag] = {}
+    if simple:
+        for el in elements(root):
+            if any(m.matches(el) for m in simple):
+                found[id(el)] = el
+    if rest:
+        for el in _compiled(", ".join(rest)).select(root):
+            found.setdefault(id(el), el)
+        if simple:
+            order = {id(n): i for i, n in enumerate(root.descendants)}
+            return sorted(found.values(), key=lambda el: order[id(el)])
+    return list(found.values())
 
 
 _CLASS_OR_ID = re.compile(r"[.#]((?:[\w-]|\\.)+)")
