@@ -107,3 +107,17 @@ def test_unknown_timezone_is_a_usage_error(
     assert code == 2
     assert "--timezone: 'Mars/Olympus' is not an IANA timezone" in output
     assert not (tmp_path / "config.yaml").exists()
+
+
+def test_missing_default_templates_are_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import feeds.digest.render
+
+    empty = tmp_path / "installed-templates"
+    empty.mkdir()
+    monkeypatch.setattr(feeds.digest.render, "default_template_dir", lambda: empty)
+    code, output = run(["init", str(tmp_path / "site")], capsys)
+    assert code == 1
+    assert f"the default digest templates are missing from this installation ({empty})" in output
+    assert not (tmp_path / "site" / "config.yaml").exists()

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from feeds.cli.common import EXIT_OK, common_options, options, resolve_now, say
-from feeds.errors import UsageError
+from feeds.errors import FeedsError, UsageError
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
 EXAMPLE_NAME = "hello-feeds.md"
@@ -81,7 +81,14 @@ def default_templates() -> list[Path]:
     """The default digest templates (a checkout's templates/, or the installed copy)."""
     from feeds.digest.render import default_template_dir
 
-    return sorted(default_template_dir().glob("*.j2"))
+    folder = default_template_dir()
+    found = sorted(folder.glob("*.j2"))
+    if not found:
+        raise FeedsError(
+            f"the default digest templates are missing from this installation ({folder})",
+            hint="reinstall feeds; a package built without its templates/ folder is broken",
+        )
+    return found
 
 
 def _config_values(
