@@ -113,7 +113,9 @@ def _text_part(body: str, subtype: str) -> bytes:
         cte, payload = "quoted-printable", binascii.b2a_qp(data)
     header = (f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
               f"Content-Transfer-Encoding: {cte}\r\n\r\n").encode("ascii")
-    return header + payload.replace(b"\n", b"\r\n")
+    # the CRLF before the next boundary belongs to the delimiter (RFC 2046 §5.1.1), so one
+    # more keeps the body's own last line end
+    return header + payload.replace(b"\n", b"\r\n") + b"\r\n"
 
 
 def message_id(digest: str, end: datetime, address: str, domain: str) -> str:
