@@ -14,7 +14,7 @@ from pathlib import Path
 from feeds.config import Config
 from feeds.content.bodyformat import render_markdown
 from feeds.content.dedupe import drop_duplicates
-from feeds.content.discover import Source, discover
+from feeds.content.discover import Source, discover, missing_roots
 from feeds.content.normalize import Meta, normalize_meta
 from feeds.content.pipeline import (
     ArticleFacts,
@@ -63,7 +63,7 @@ def collect(config: Config, *, now: datetime, paths: Sequence[Path] | None = Non
     """
     roots = list(paths) if paths else list(config.content.dirs)
     sources = discover(roots, config.content.ignore, explicit=bool(paths))
-    problems: list[Problem] = []
+    problems = [Problem(root, "content", "no such file or folder") for root in missing_roots(roots)]
     skipped: list[str] = []
     parsed: list[_Parsed] = []
     facts: list[ArticleFacts] = []

@@ -31,6 +31,11 @@ def discover(roots: Sequence[Path], ignore: Sequence[str], *, explicit: bool) ->
     return sorted(found.values(), key=lambda s: s.display)
 
 
+def missing_roots(roots: Sequence[Path]) -> list[str]:
+    """Content folders (not globs) that do not exist: a typo must not read as 'no articles'."""
+    return [display_path(root) for root in roots if not _is_glob(str(root)) and not root.exists()]
+
+
 def _expand(root: Path, ignore: Sequence[str], explicit: bool) -> Iterable[Source]:
     text = str(root)
     if _is_glob(text):
