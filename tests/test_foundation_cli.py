@@ -216,3 +216,11 @@ def test_quiet_check_prints_only_what_fails_the_run(
     ]
     strict = run_cli(capsys, "-q", "check", "--strict", "content")
     assert len(strict.err.splitlines()) == 2  # with --strict the warning fails the run too
+
+
+def test_a_content_folder_that_does_not_exist_is_an_error_not_an_empty_site(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run = run_cli(capsys, "check", "--content", "contnet")
+    assert run.code == 1
+    assert run.err.splitlines()[0] == "contnet: content: no such file or folder"
