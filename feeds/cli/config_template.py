@@ -60,6 +60,8 @@ def _describe(field: FieldInfo) -> str:
 
 def _field_lines(key: str, field: FieldInfo, given: Any, indent: int) -> list[str]:
     pad = " " * indent
+    if given is _MISSING and field.is_required():
+        return [f"{pad}# {key}:    (required when this section is used)"]
     value = _default(field) if given is _MISSING else given
     section = _model_in(field.annotation)
     if value is None:
