@@ -54,13 +54,17 @@ class Composer:
         self.domain = mime.domain_of(config.site.url)
         self.web_url = web_url(config, spec, end)
         self.edition = lru_cache(maxsize=64)(self._edition)
+        self.unsubscribe_base = unsubscribe_base(config)
+        self.list_id = mime.list_id(spec.title or config.site.title, spec.name, self.domain)
+        self.mailbox = config.mail.unsubscribe_mailto or mime.parse_address(
+            spec.from_address, "from").addr_spec
 
     def for_subscriber(self, categories: Sequence[str]) -> Edition:
         return self.edition(tuple(sorted(categories)))
 
     def message(self, address: str, name: str, edition: Edition) -> Mail:
         token = tokens.make_token(self.secret, address, self.spec.name)
-        unsubscribe = f"{unsubscribe_base(self.config)}?token={quote(token)}"
+        unsubscribe = f"{self.unsubscribe_base}?token={quote(token)}"
         values = {
             "name": name,
             "address": address,
@@ -68,9 +72,6 @@ class Composer:
             "unsubscribe_url": unsubscribe,
         }
         page, text = render.personalize(edition.rendered, values)
-        mailbox = self.config.mail.unsubscribe_mailto or mime.parse_address(
-            self.spec.from_address, "from"
-        ).addr_spec
         msg_id = mime.message_id(self.spec.name, self.end, address, self.domain)
         envelope = mime.Envelope(
             subject=edition.subject,
@@ -79,10 +80,9 @@ class Composer:
             recipient_name=name,
             date=self.end.astimezone(self.config.site.tz),
             message_id=msg_id,
-            list_id=mime.list_id(self.spec.title or self.config.site.title, self.spec.name,
-                                 self.domain),
+            list_id=self.list_id,
             unsubscribe_url=unsubscribe,
-            unsubscribe_mailto=mime.mailto(mailbox, token),
+            unsubscribe_mailto=mime.mailto(self.mailbox, token),
             reply_to=self.spec.reply_to,
         )
         return Mail(msg_id, mime.build_message(envelope, page, text))
