@@ -219,3 +219,40 @@ def test_resize_writes_a_cached_copy_into_thumbs(tmp_path: Path):
 
 def test_no_thumbnail_from_hints_that_do_not_apply():
     assert build(BODY, hints=CorpusHints(placeholder_images=frozenset({QR}))).thumbnail.url == PHOTO  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("url", "width", "expected"),
+    [
+        ("https://feeds.feedburner.com/~r/example/~4/abc", None, True),
+        ("https://pixel.wp.com/g.gif?v=ext", None, True),
+        ("https://mail.example.com/wf/open?upn=abc", None, True),
+        ("https://img.example.com/spacer.gif", None, True),
+        ("https://img.example.com/p.png", 1, True),
+        ("https://img.example.com/pixel-art/hero.jpg", None, False),
+        ("https://img.example.com/tracking-shot.jpg", 800, False),
+    ],
+)
+def test_tracking_pixels(url: str, width: int | None, expected: bool):
+    from feeds.html.images import Size, is_tracking_pixel
+
+    assert is_tracking_pixel(url, Size(width, None)) is expected
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ('<img src="https://x.org/icons/rss.png">', True),
+        ('<img src="https://x.org/img/site-logo.png">', True),
+        ('<img class="wp-smiley" src="https://x.org/s/1f600.png">', True),
+        ('<img class="author-avatar" src="https://x.org/u/1.jpg">', True),
+        ('<img src="https://x.org/2021/silicon-wafer.jpg">', False),
+        ('<img src="https://x.org/catalog/item.jpg">', False),
+    ],
+)
+def test_icons_are_recognised(html: str, expected: bool):
+    from feeds.html.images import is_iconish
+    from feeds.html.tree import parse
+
+    img = parse(html).find("img")
+    assert is_iconish(img, img["src"]) is expected  # type: ignore[arg-type,index]

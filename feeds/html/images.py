@@ -21,10 +21,17 @@ _URL_WH = re.compile(r"[/_-]w(\d{2,4})h(\d{2,4})(?=[/_.-])")
 _URL_XY = re.compile(r"[-_](\d{2,4})x(\d{2,4})\.[A-Za-z]{3,4}$")
 _URL_W = re.compile(r"_(\d{2,4})w\.[A-Za-z]{3,4}$")
 _ICONISH = re.compile(r"icon|emoji|emoticon|smiley|avatar|logo|badge|spinner|favicon", re.I)
+# in paths only as whole words: /icons/rss.png and site-logo.png, not silicon-wafer.jpg
+_ICONISH_PATH = re.compile(
+    r"(?:^|[^a-z])(?:icons?|emoji|emoticons?|smileys?|avatars?|logos?|badges?|spinner|favicon)"
+    r"(?:[^a-z]|$)",
+    re.I,
+)
+# Known beacons only: a word like "pixel" in a path (pixel-art/hero.jpg) is no evidence.
 _BEACON = re.compile(
-    r"(^|[./])(pixel|beacon|tracking|tracker|analytics|doubleclick)[./-]|/(pixel|track|open|"
-    r"beacon|p|t)\.(gif|png)\b|/~r/|feedburner\.com/~|stats\.wordpress\.com|"
-    r"google-analytics\.com|/wf/open|/e/o/|\bpixel\.wp\.com|1x1\.(gif|png)",
+    r"feedburner\.com/~[rf]|stats\.wordpress\.com|pixel\.wp\.com|google-analytics\.com/"
+    r"|doubleclick\.net|/wf/open\?|/track/open|facebook\.com/tr\?|bat\.bing\.com/action"
+    r"|[/_.-]1x1\.(?:gif|png)\b|/(?:beacon|pixel|spacer|blank)\.gif\b",
     re.I,
 )
 _NUMBER = re.compile(r"^\s*(\d{1,5})(?:\.\d+)?\s*(?:px)?\s*$")
@@ -122,7 +129,7 @@ def is_iconish(img: Tag, url: str) -> bool:
         if isinstance(text, str) and _ICONISH.search(text):
             return True
     tail = "/".join(urlsplit(url).path.rsplit("/", 2)[-2:])  # folder and file name
-    return _ICONISH.search(tail) is not None
+    return _ICONISH_PATH.search(tail) is not None
 
 
 def remove_pixels(root: Tag) -> None:
