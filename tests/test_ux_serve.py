@@ -158,8 +158,10 @@ def test_path_traversal_is_refused(server: DevServer, path: str) -> None:
     assert raw_get(server, path) in (400, 404)
 
 
-def test_missing_file_is_404(server: DevServer) -> None:
-    assert get(server, "/nope.xml")[0] == 404
+def test_missing_file_is_404_with_a_hint(server: DevServer) -> None:
+    status, _, body = get(server, "/2026/11/26/hello/")
+    assert status == 404
+    assert body.decode().startswith("not found: /2026/11/26/hello/\nfeeds writes feeds and")
 
 
 def test_index_lists_feeds_and_digests(server: DevServer) -> None:

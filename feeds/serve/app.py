@@ -23,6 +23,10 @@ WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 Previewer = Callable[[Config, str, datetime], str]  # (config, digest name, now) -> HTML
 Clock = Callable[[], datetime]
 HTML = "text/html; charset=utf-8"
+NOT_FOUND_HINT = (
+    "feeds writes feeds and digests, not article pages: an item's link is site.url plus\n"
+    "site.permalink, where your site generator (Hexo, Jekyll, Hugo...) publishes the page.\n"
+)
 
 
 class DevSite:
@@ -59,7 +63,7 @@ class DevSite:
     @staticmethod
     def _make_static(config: Config) -> StaticFiles:
         types = {name: fmt.media_type for name, fmt in FORMATS.items()}
-        return StaticFiles(config.output, feed_types(config.feeds, types))
+        return StaticFiles(config.output, feed_types(config.feeds, types), NOT_FOUND_HINT)
 
 
 def make_app(

@@ -43,9 +43,11 @@ class Entity:
 class StaticFiles:
     """A WSGI app serving files under ``root``; ``type_for`` names feed types by path."""
 
-    def __init__(self, root: Path, type_for: TypeFor | None = None) -> None:
+    def __init__(self, root: Path, type_for: TypeFor | None = None, not_found_hint: str = "",
+                 ) -> None:
         self.root = root
         self.type_for = type_for or (lambda _path: None)
+        self.not_found_hint = not_found_hint
         self._cache: dict[tuple[Path, int, int], Entity] = {}
         self._lock = threading.Lock()
 
@@ -59,7 +61,8 @@ class StaticFiles:
             return plain(start_response, "400 Bad Request", "bad path\n")
         found = self._locate(relative)
         if found is None:
-            return plain(start_response, "404 Not Found", f"not found: /{relative}\n")
+            return plain(start_response, "404 Not Found",
+                         f"not found: /{relative}\n{self.not_found_hint}")
         if found.is_dir():
             return self._directory(environ, start_response, relative, found)
         entity = self._entity(relative, found)
