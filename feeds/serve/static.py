@@ -43,8 +43,9 @@ class Entity:
 class StaticFiles:
     """A WSGI app serving files under ``root``; ``type_for`` names feed types by path."""
 
-    def __init__(self, root: Path, type_for: TypeFor | None = None, not_found_hint: str = "",
-                 ) -> None:
+    def __init__(
+        self, root: Path, type_for: TypeFor | None = None, not_found_hint: str = ""
+    ) -> None:
         self.root = root
         self.type_for = type_for or (lambda _path: None)
         self.not_found_hint = not_found_hint
