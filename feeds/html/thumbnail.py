@@ -132,7 +132,7 @@ def _size_guess(url: str, ctx: ThumbnailContext) -> Size:
 
 def _record(url: str, seen: SeenImage | None, ctx: ThumbnailContext) -> Thumbnail:
     size = seen.size if seen and seen.size.known() else _size_guess(url, ctx)
-    alt = seen.alt if seen and seen.alt.casefold() not in _MEANINGLESS_ALT else ctx.title
+    alt = seen.alt if seen and seen.alt.casefold() not in _MEANINGLESS_ALT else ctx.title.strip()
     local = ctx.assets.by_url(url) if ctx.assets else None
     mime = local.mime_type if local else mime_for(url)
     return Thumbnail(prefer_https(url, ctx.page_url), mime, size.width, size.height, alt)
