@@ -222,5 +222,8 @@ def test_a_content_folder_that_does_not_exist_is_an_error_not_an_empty_site(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     run = run_cli(capsys, "check", "--content", "contnet")
-    assert run.code == 1
-    assert run.err.splitlines()[0] == "contnet: content: no such file or folder"
+    assert run.code == 2  # a configuration error: nothing is read, so nothing can be overwritten
+    assert run.err.splitlines()[:2] == [
+        "error: configuration is invalid:",
+        "  content: contnet: no such file or folder",
+    ]

@@ -28,6 +28,7 @@ from feeds.content.pipeline import (
 from feeds.content.readers import ReadError, reader_for
 from feeds.content.slugs import match_key
 from feeds.content.workers import map_files
+from feeds.errors import ConfigError
 from feeds.models import Article, Author, Document, Problem, Severity
 
 
@@ -62,8 +63,14 @@ def collect(config: Config, *, now: datetime, paths: Sequence[Path] | None = Non
     cleaning on all cores again.
     """
     roots = list(paths) if paths else list(config.content.dirs)
+    missing = missing_roots(roots)
+    if missing:  # a typo must never turn into empty feeds written over good ones
+        raise ConfigError(
+            [f"content: {root}: no such file or folder" for root in missing],
+            hint="check content.dirs in config.yaml or the --content flag",
+        )
     sources = discover(roots, config.content.ignore, explicit=bool(paths))
-    problems = [Problem(root, "content", "no such file or folder") for root in missing_roots(roots)]
+    problems: list[Problem] = []
     skipped: list[str] = []
     parsed: list[_Parsed] = []
     facts: list[ArticleFacts] = []
