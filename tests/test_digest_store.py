@@ -101,11 +101,11 @@ def test_unsubscribe_app_get_confirms_post_unsubscribes(tmp_path: Path) -> None:
     app = make_unsubscribe_app(config)
 
     status, page = call(app, "GET", f"token={token}")
-    assert status == "200 OK" and '<form method="post">' in page
+    assert status == "200 OK" and '<form method="post">' in page and "确认退订" in page
     assert subscribers.get(db, "ann@example.com").status == "active"  # type: ignore[union-attr]
 
     status, page = call(app, "POST", f"token={token}", b"List-Unsubscribe=One-Click")
-    assert status == "200 OK" and "will no longer receive" in page
+    assert status == "200 OK" and "ann@example.com 将不再收到 <strong>daily</strong> 摘要" in page
     assert subscribers.get(db, "ann@example.com").status == "unsubscribed"  # type: ignore[union-attr]
     assert call(app, "POST", "", f"token={token}".encode())[0] == "200 OK"  # repeat is harmless
 

@@ -49,9 +49,9 @@ def make_unsubscribe_app(config: Config) -> WSGIApp:
         try:
             request = tokens.read_token(secret, token)
         except tokens.InvalidToken:
-            return _respond(start_response, "400 Bad Request", config, "Invalid link",
-                            "<p>This unsubscribe link is not valid. Please use the link from "
-                            "the most recent email, or reply to it.</p>")
+            words = _words(config)
+            return _respond(start_response, "400 Bad Request", config, words["invalid"],
+                            f"<p>{words['invalid_text']}</p>")
         if method == "POST":
             return _unsubscribe(start_response, config, request)
         return _confirm(start_response, config, request, token)
@@ -61,12 +61,14 @@ def make_unsubscribe_app(config: Config) -> WSGIApp:
 
 def _confirm(start_response: StartResponse, config: Config, request: tokens.Unsubscribe,
              token: str) -> Iterable[bytes]:
-    who, digest = html.escape(request.address), html.escape(request.digest)
-    body = (f"<p>Stop sending the <strong>{digest}</strong> digest of "
-            f"{html.escape(config.site.title)} to <strong>{who}</strong>?</p>"
+    words = _words(config)
+    question = words["confirm"].format(
+        digest=html.escape(request.digest), site=html.escape(config.site.title),
+        address=html.escape(request.address))
+    body = (f"<p>{question}</p>"
             f'<form method="post"><input type="hidden" name="token" '
-            f'value="{html.escape(token)}"><button type="submit">Unsubscribe</button></form>')
-    return _respond(start_response, "200 OK", config, "Unsubscribe", body)
+            f'value="{html.escape(token)}"><button type="submit">{words["button"]}</button></form>')
+    return _respond(start_response, "200 OK", config, words["title"], body)
 
 
 def _unsubscribe(start_response: StartResponse, config: Config,
@@ -78,9 +80,36 @@ def _unsubscribe(start_response: StartResponse, config: Config,
         pass  # an address the store would not accept today: nothing to remove
     finally:
         db.close()
-    body = (f"<p>{html.escape(request.address)} will no longer receive the "
-            f"<strong>{html.escape(request.digest)}</strong> digest.</p>")
-    return _respond(start_response, "200 OK", config, "Unsubscribed", body)
+    words = _words(config)
+    done = words["done_text"].format(address=html.escape(request.address),
+                                     digest=html.escape(request.digest))
+    return _respond(start_response, "200 OK", config, words["done"], f"<p>{done}</p>")
+
+
+_ENGLISH = {
+    "title": "Unsubscribe",
+    "confirm": "Stop sending the <strong>{digest}</strong> digest of {site} to "
+               "<strong>{address}</strong>?",
+    "button": "Unsubscribe",
+    "done": "Unsubscribed",
+    "done_text": "{address} will no longer receive the <strong>{digest}</strong> digest.",
+    "invalid": "Invalid link",
+    "invalid_text": "This unsubscribe link is not valid. Please use the link from the most "
+                    "recent email, or reply to it.",
+}
+_CHINESE = {
+    "title": "退订",
+    "confirm": "不再向 <strong>{address}</strong> 发送{site}的 <strong>{digest}</strong> 摘要？",
+    "button": "确认退订",
+    "done": "已退订",
+    "done_text": "{address} 将不再收到 <strong>{digest}</strong> 摘要。",
+    "invalid": "链接无效",
+    "invalid_text": "这个退订链接无效。请使用最近一封邮件中的链接，或直接回复那封邮件。",
+}
+
+
+def _words(config: Config) -> dict[str, str]:
+    return _CHINESE if config.site.language.lower().startswith("zh") else _ENGLISH
 
 
 def _form(environ: dict[str, Any]) -> dict[str, list[str]]:
