@@ -2,6 +2,7 @@
 
     python docs/cli_reference.py            # print it
     python docs/cli_reference.py --check README.md   # exit 1 if README.md lacks it verbatim
+    python docs/cli_reference.py --write README.md   # replace it between the markers
 """
 
 from __future__ import annotations
@@ -73,8 +74,27 @@ def _paragraphs(text: str) -> str:
     return "\n\n".join(" ".join(block.split()) for block in text.split("\n\n"))
 
 
+START, END = "<!-- cli-reference:start -->\n", "<!-- cli-reference:end -->"
+
+
+def write(path: Path, text: str) -> bool:
+    """Replace what is between the markers in ``path``; False when the markers are missing."""
+    page = path.read_text(encoding="utf-8")
+    head, start, rest = page.partition(START)
+    _, end, tail = rest.partition(END)
+    if not start or not end:
+        return False
+    path.write_text(head + START + text + END + tail, encoding="utf-8")
+    return True
+
+
 def main(argv: list[str]) -> int:
     text = reference()
+    if argv[:1] == ["--write"] and len(argv) == 2:
+        if write(Path(argv[1]), text):
+            return 0
+        print(f"{argv[1]}: no {START.strip()} ... {END} markers", file=sys.stderr)
+        return 1
     if argv[:1] == ["--check"] and len(argv) == 2:
         if text in Path(argv[1]).read_text(encoding="utf-8"):
             return 0

@@ -55,3 +55,16 @@ def test_readme_holds_the_current_reference(generator: ModuleType) -> None:
 
 def test_readme_sections_hold_the_current_reference(generator: ModuleType) -> None:
     assert generator.main(["--check", str(SCRIPT.parent / "README-sections.md")]) == 0
+
+
+def test_write_mode_replaces_between_markers(generator: ModuleType, tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- cli-reference:start -->\nold\n<!-- cli-reference:end -->\nend\n",
+                      encoding="utf-8")
+    assert generator.main(["--write", str(readme)]) == 0
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("intro\n<!-- cli-reference:start -->\n### Options of every command")
+    assert text.endswith("<!-- cli-reference:end -->\nend\n") and "\nold\n" not in text
+    assert generator.main(["--check", str(readme)]) == 0
+    (tmp_path / "plain.md").write_text("no markers\n", encoding="utf-8")
+    assert generator.main(["--write", str(tmp_path / "plain.md")]) == 1
