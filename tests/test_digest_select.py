@@ -89,3 +89,15 @@ def test_config_refuses_a_clear_text_password(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="secrets are read from the environment only"):
         make_config(tmp_path, transport={"kind": "smtp", "password": "hunter2"})
+
+
+def test_config_checks_addresses_and_the_subject_template(tmp_path: Path) -> None:
+    from feeds.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        make_config(tmp_path, digest={"from": "nobody", "subject": "{{ date"})
+    assert caught.value.problems == [
+        "digests[0].subject: not a valid Jinja2 template: unexpected end of template, "
+        "expected 'end of print statement'.",
+        "digests[0].from: expected 'Name <address@example.com>' or an address, got 'nobody'",
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +14,7 @@ from feeds.config.base import ConfigPath, Duration, Section
 from feeds.config.sections.feeds import ArticleFilter
 from feeds.config.sections.schedule import JobSchedule
 
+_MAILBOX = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
 ENV_REFERENCE = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
 
 
@@ -63,7 +65,9 @@ class MailSection(Section):
         "<site.url>unsubscribe.",
     )
     unsubscribe_mailto: str | None = Field(
-        default=None, description="Address that receives mailto unsubscribe requests."
+        default=None,
+        description="Address that receives mailto unsubscribe requests (default: the digest's "
+        "from address).",
     )
     secret_env: str = Field(
         default="FEEDS_SECRET",
@@ -116,3 +120,21 @@ class DigestSpec(Section):
         description="Also write the digest as a web page under <output>/digests/ "
         "(the 'view in browser' link).",
     )
+
+    @field_validator("from_address", "reply_to")
+    @classmethod
+    def _mailbox(cls, value: str | None) -> str | None:
+        if value is not None and not _MAILBOX.match(parseaddr(value)[1]):
+            raise ValueError(f"expected 'Name <address@example.com>' or an address, got {value!r}")
+        return value
+
+    @field_validator("subject")
+    @classmethod
+    def _subject_template(cls, value: str) -> str:
+        from jinja2 import Environment, TemplateSyntaxError
+
+        try:
+            Environment().parse(value)
+        except TemplateSyntaxError as exc:
+            raise ValueError(f"not a valid Jinja2 template: {exc.message}") from None
+        return value
