@@ -98,7 +98,8 @@ def facts(item: ContentInput, config: Config) -> Facts:
     """Source, text signature, candidate block digests and every image URL of one article."""
     root, trash = _parse_clean(item, config)
     settings = config.cleaning.boilerplate
-    digests = frozenset(b.digest for b in candidate_blocks(root, settings))
+    blocks = candidate_blocks(root, settings) if settings.enabled else []
+    digests = frozenset(b.digest for b in blocks)
     signature = hashlib.blake2b(text_of(root).encode(), digest_size=8).hexdigest()
     resolve, _ = _resolver(item, config)
     refs = set(trash.images)
@@ -117,6 +118,8 @@ def build(
     learned: Mapping[str, frozenset[str]],
     placeholders: frozenset[str],
 ) -> Built:
+    """Every step for one article, in order: shared cleaning, learned boilerplate, byline,
+    URLs, pixels, tidying; then summary and thumbnail from the cleaned tree; then sanitizing."""
     root, trash = _parse_clean(item, config)
     dropped = 0
     known = learned.get(source_key(item, config))
