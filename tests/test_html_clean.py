@@ -227,3 +227,13 @@ def test_semantic_markup_is_kept():
         '<abbr title="t">',
     ):
         assert piece in out, piece
+
+
+def test_ruby_annotations_survive():
+    out = build("<p><ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby>字</p>").content_html
+    assert out == "<p><ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby>字</p>"
+
+
+def test_cdata_and_processing_instructions_are_removed():
+    out = build("<p>a<![CDATA[x]]><?php echo 1; ?>b</p>").content_html
+    assert "CDATA" not in out and "php" not in out and "a" in out and "b" in out

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from feeds.html.tree import NavigableString, Tag, elements, gone
+from feeds.html.tree import NavigableString, PreformattedString, Tag, elements, gone
 from feeds.html.urls import best_src
 
 # Removed together with everything inside them.
@@ -65,7 +65,7 @@ class Trash:
 def remove_active_and_hidden(root: Tag, trash: Trash) -> None:
     """Scripts, styles (with their CSS text), embeds, forms, comments and hidden elements."""
     for node in list(root.descendants):
-        if isinstance(node, NavigableString) and type(node) is not NavigableString:
+        if isinstance(node, PreformattedString):
             node.extract()  # comments, CDATA, processing instructions, doctypes
     for el in elements(root):
         if gone(el):

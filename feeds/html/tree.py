@@ -11,11 +11,13 @@ import re
 from collections.abc import Iterator
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4.element import PreformattedString
 
 __all__ = [
     "BLOCK_TAGS",
     "Comment",
     "NavigableString",
+    "PreformattedString",
     "Tag",
     "elements",
     "gone",
