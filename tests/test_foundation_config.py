@@ -129,3 +129,17 @@ def test_typos_at_any_depth_get_a_suggestion() -> None:
         "site.author.name: required, but missing (nested_typos.yaml:4)",
         "site.author.nmae: unknown key 'nmae'; did you mean 'name'? (nested_typos.yaml:5)",
     ]
+
+
+def test_default_sections_resolve_paths_against_the_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sections left out of config.yaml still resolve relative to the config file."""
+    config_file = tmp_path / "site" / "config.yaml"
+    config_file.parent.mkdir()
+    config_file.write_text("site:\n  title: x\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    config = load_config(config_file)
+    assert config.content.dirs == [tmp_path / "site" / "content"]
+    assert config.output == tmp_path / "site" / "public"
+    assert config.mail.transport.dir == tmp_path / "site" / "outbox"

@@ -13,7 +13,9 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Val
 class Section(BaseModel):
     """A config section: frozen, and unknown keys are errors (reported with a suggestion)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", validate_default=True, revalidate_instances="always"
+    )
 
 
 def _resolve_path(value: Path, info: ValidationInfo) -> Path:
