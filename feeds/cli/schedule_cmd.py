@@ -82,7 +82,7 @@ def _list(config: Any, now: datetime, fmt: str) -> int:
 
 
 def _once(config: Any, name: str, now: datetime) -> int:
-    from feeds.schedule.logs import setup_logging
+    from feeds.schedule.logs import setup_logging, teardown_logging
     from feeds.schedule.runner import JobRunner
     from feeds.schedule.state import STATE_DB, JobState
     from feeds.schedule.triggers import job_names, jobs_from_config, resolve_job
@@ -93,16 +93,19 @@ def _once(config: Any, name: str, now: datetime) -> int:
     setup_logging(config.site.tz, config.schedule.log_file, _log_level())
     triggers = {spec.id: spec.description for spec in jobs_from_config(config)}
     runner = JobRunner(config, JobState(config.state / STATE_DB), triggers=triggers)
-    run = runner.run(job, now, reason="once")
+    try:
+        run = runner.run(job, now, reason="once")
+    finally:
+        teardown_logging()
     return EXIT_OK if run is not None and run.outcome == "ok" else EXIT_PROBLEMS
 
 
 def _serve(config: Any) -> int:
-    from feeds.schedule.logs import logfmt, logger, setup_logging
+    from feeds.schedule.logs import logfmt, logger, setup_logging, teardown_logging
     from feeds.schedule.service import SchedulerService
 
-    setup_logging(config.site.tz, config.schedule.log_file, _log_level())
     service = SchedulerService(config)
+    setup_logging(config.site.tz, config.schedule.log_file, _log_level())
     # Block the stop signals before any thread starts (threads inherit the mask), then
     # wait for one with sigwait: no handler runs at an awkward moment in another thread.
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
@@ -113,10 +116,10 @@ def _serve(config: Any) -> int:
         clean = service.stop()
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        teardown_logging()  # flushes and closes the log file
     if not clean:
-        # A job is still running past stop_timeout; its worker thread would keep the
-        # interpreter alive, so leave now (feeds and the ledger are written atomically).
-        logging.shutdown()
+        # A job still runs past stop_timeout and its worker thread would keep the interpreter
+        # alive: leave now (feeds and the ledger are written atomically).
         os._exit(EXIT_PROBLEMS)
     return EXIT_OK
 

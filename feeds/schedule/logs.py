@@ -68,9 +68,9 @@ class ZoneFormatter(logging.Formatter):
 def setup_logging(tz: tzinfo, log_file: Path | None, level: int = logging.INFO) -> None:
     """Send the service's logs (and APScheduler's warnings) to stderr and ``log_file``.
 
-    WatchedFileHandler reopens the file after logrotate moves it. Calling this again
-    replaces the handlers it added before (tests start several services in one process).
+    WatchedFileHandler reopens the file after logrotate moves it.
     """
+    teardown_logging()
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -80,10 +80,21 @@ def setup_logging(tz: tzinfo, log_file: Path | None, level: int = logging.INFO) 
         setattr(handler, _HANDLER_MARK, True)
     for name, wanted in (("feeds", level), ("apscheduler", max(level, logging.WARNING))):
         target = logging.getLogger(name)
-        for old in [h for h in target.handlers if getattr(h, _HANDLER_MARK, False)]:
-            target.removeHandler(old)
-            old.close()
         for handler in handlers:
             target.addHandler(handler)
         target.setLevel(wanted)
         target.propagate = False
+
+
+def teardown_logging() -> None:
+    """Undo setup_logging (the CLI runs in-process in tests; nothing should outlive it)."""
+    closed: list[logging.Handler] = []
+    for name in ("feeds", "apscheduler"):
+        target = logging.getLogger(name)
+        for handler in [h for h in target.handlers if getattr(h, _HANDLER_MARK, False)]:
+            target.removeHandler(handler)
+            closed.append(handler)
+        target.propagate = True
+        target.setLevel(logging.NOTSET)
+    for handler in closed:
+        handler.close()

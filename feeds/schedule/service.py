@@ -122,8 +122,10 @@ class SchedulerService:
             )
         return scheduler
 
-    def _fire(self, job: str, *, now: datetime) -> RunRecord | None:
-        assert self.runner is not None
+    def _fire(self, job: str, now: datetime | None = None) -> RunRecord | None:
+        # ``now`` has a default only for APScheduler's signature check: the executor always
+        # passes the fire time.
+        assert self.runner is not None and now is not None
         reason = "catch-up" if (job, now) in self._catch_ups else "schedule"
         self._catch_ups.discard((job, now))
         return self.runner.run(self.jobs[job].ref, now, reason)

@@ -47,7 +47,9 @@ class JobSchedule(Section):
     @classmethod
     def _whole_seconds(cls, value: timedelta | None) -> timedelta | None:
         if value is not None and (value < timedelta(seconds=1) or value.microseconds):
-            raise ValueError(f"expected a whole number of seconds, at least 1s, got {value}")
+            raise ValueError(
+                f"expected a whole number of seconds, at least 1s, got {format_duration(value)}"
+            )
         return value
 
     @model_validator(mode="after")
