@@ -17,11 +17,13 @@ PROMO = (
     '<div class="appendQr_normal_txt">海量资讯、精准解读，尽在新浪财经APP</div></div>'
 )
 SINA = ("金融", "新浪财经")
+STORY = "内蒙古自治区纪委监委日前公布的信息显示，专项整治工作已累计为国家挽回经济损失。"
 
 
 def sina_article(n: int, promo: bool = True, categories: tuple[str, ...] = SINA):
     body = (
-        f"<div><p>　　第{n}篇正文，内容各不相同，编号{n * 7919}。</p>{PROMO if promo else ''}</div>"
+        f"<div><p>　　第{n}篇正文，内容各不相同，编号{n * 7919}。{STORY}</p>"
+        f"{PROMO if promo else ''}</div>"
     )
     return item(body, path=f"content/news/{n}.md", categories=categories)
 
@@ -101,7 +103,7 @@ def test_an_article_made_only_of_learned_blocks_keeps_them():
     footer = "<p>关注我们的公众号，获取更多精彩内容。</p>"
     inputs = [
         item(
-            f"<div><p>第{n}篇正文，编号{n * 7919}。</p>{PROMO}{footer}</div>",
+            f"<div><p>第{n}篇正文，编号{n * 7919}。{STORY}</p>{PROMO}{footer}</div>",
             path=f"{n}.md",
             categories=SINA,
         )
@@ -113,3 +115,20 @@ def test_an_article_made_only_of_learned_blocks_keeps_them():
     assert build_content(inputs[0], cfg, hints).boilerplate_removed == 2
     kept = build_content(only, cfg, hints)
     assert kept.boilerplate_removed == 0 and "关注我们的公众号" in kept.content_html
+
+
+def test_near_duplicate_stories_keep_their_text():
+    """The same story scraped three times (only the editor line differs) in a source of six:
+    its paragraphs recur, but they are most of each copy, so they are not boilerplate."""
+    story = "".join(f"<p>第{k}段：{STORY}</p>" for k in range(3))
+    copies = [
+        item(
+            f"<div>{story}<p>责任编辑：编辑{n}</p>{PROMO}</div>", path=f"dup{n}.md", categories=SINA
+        )
+        for n in range(3)
+    ]
+    cfg = config()
+    hints = learn_corpus([*copies, *(sina_article(n) for n in range(3))], cfg)
+    result = build_content(copies[0], cfg, hints)
+    assert "第2段" in result.content_html and result.boilerplate_removed == 0
+    assert "海量资讯" not in build_content(sina_article(9), cfg, hints).content_html

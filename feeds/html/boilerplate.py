@@ -26,6 +26,7 @@ CANDIDATES = frozenset(
     }
 )  # fmt: skip
 _KEY_ATTRS = ("class", "src", "href")
+_MAX_REMOVED_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,9 @@ def drop_learned(
 ) -> int:
     """Remove every block of ``root`` whose digest was learned; returns how many.
 
-    An article is never emptied this way: if the learned blocks hold all of its text, they stay.
+    All or nothing: when the learned blocks hold more than half of the article's text, they
+    stay. Boilerplate is a small part of an article; most of one recurring is a near-duplicate
+    (the same story scraped three times), and keeping a promo beats losing a story.
     """
     blocks = candidate_blocks(root, settings)
     doomed: list[Block] = []
@@ -126,7 +129,7 @@ def drop_learned(
             doomed.append(block)
             inside.update(id(d) for d in block.element.descendants)
     total = len(collapse(root.get_text()))
-    if total and sum(b.size for b in doomed) >= total:
+    if total and sum(b.size for b in doomed) > total * _MAX_REMOVED_SHARE:
         return 0
     for block in doomed:
         trash.drop(block.element)
