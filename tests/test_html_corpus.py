@@ -164,3 +164,36 @@ def test_without_rules_learning_still_removes_the_promo(corpus_dir: Path, corpus
         assert "海量资讯" not in result.content_html and "<style" not in result.content_html
         assert "<!--" not in result.content_html
         assert result.thumbnail is None or result.thumbnail.url != QR
+
+
+def test_check_lists_what_it_learned(tmp_path: Path) -> None:
+    """`feeds check` shows learned boilerplate and placeholders, in text and in JSON."""
+    import json
+    import subprocess
+    import sys
+
+    source = tmp_path / "posts"
+    source.mkdir()
+    promo = (
+        '<div class="promo"><img src="https://cdn.example.com/qr.png"> 扫码下载我们的应用程序</div>'
+    )
+    for i in range(4):
+        (source / f"p{i}.md").write_text(
+            f"---\ntitle: 第{i}篇\ndate: 2024-01-0{i + 1}\ncategories: [news]\n"
+            f"thumbnail: https://cdn.example.com/qr.png\n---\n\n"
+            f"<div><p>正文第{i}篇，内容各不相同，编号{i * 7}。</p>{promo}</div>\n",
+            encoding="utf-8",
+        )
+    run = subprocess.run(
+        [sys.executable, "-m", "feeds", "check", "--content", str(source), "--format", "json"],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+    )
+    report = json.loads(run.stdout)
+    assert [b["selector"] for b in report["learned_boilerplate"]] == ["div.promo"]
+    assert report["placeholder_images"] == {"https://cdn.example.com/qr.png": 4}
+    text = subprocess.run(
+        [sys.executable, "-m", "feeds", "check", "--content", str(source)],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+    ).stderr
+    assert "boilerplate in news: div.promo in 4 articles" in text
+    assert "placeholder image in 4 of 4 articles: https://cdn.example.com/qr.png" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +18,9 @@ from feeds.cli.common import (
     warn,
 )
 from feeds.models import Severity
+
+if TYPE_CHECKING:
+    from feeds.content.collect import Collection
 
 
 @click.command()
@@ -42,6 +46,7 @@ def check(paths: tuple[Path, ...], strict: bool, fmt: str, now: str | None) -> i
                 "files": collection.files,
                 "skipped": list(collection.skipped),
                 "problems": [p.as_dict() for p in collection.problems],
+                **_learned_json(collection),
             }
         )
     else:
@@ -53,6 +58,7 @@ def check(paths: tuple[Path, ...], strict: bool, fmt: str, now: str | None) -> i
             f"{len(collection.skipped)} skipped (drafts or future), "
             f"{len(collection.problems)} problems ({len(collection.errors)} errors)"
         )
+        _say_learned(collection)
     return EXIT_PROBLEMS if failing else EXIT_OK
 
 
@@ -71,3 +77,27 @@ def inspect(paths: tuple[Path, ...], now: str | None) -> int:
     for problem in collection.problems:
         warn(str(problem) + (" (warning)" if problem.severity is Severity.WARNING else ""))
     return EXIT_PROBLEMS if collection.errors else EXIT_OK
+
+
+def _learned_json(collection: Collection) -> dict[str, Any]:
+    hints = collection.hints
+    if hints is None:
+        return {"learned_boilerplate": [], "placeholder_images": {}}
+    return {
+        "learned_boilerplate": [block.as_dict() for block in hints.learned],
+        "placeholder_images": dict(hints.placeholder_counts),
+    }
+
+
+def _say_learned(collection: Collection) -> None:
+    """What the cleaner learned across the collection, so a user can make rules of it."""
+    hints = collection.hints
+    if hints is None or not (hints.learned or hints.placeholder_counts):
+        return
+    say("learned from the collection (write them as cleaning.rules, or switch learning off "
+        "with cleaning.boilerplate.enabled: false):")
+    for block in hints.learned:
+        say(f"  boilerplate in {block.source}: {block.selector} in {block.articles} articles: "
+            f"{block.preview!r}")
+    for url, count in sorted(hints.placeholder_counts.items()):
+        say(f"  placeholder image in {count} of {hints.articles} articles: {url}")

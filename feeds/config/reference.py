@@ -95,7 +95,8 @@ def _default(field: FieldInfo) -> str:
     if isinstance(value, list):
         if value and isinstance(value[0], BaseModel):
             return f"{len(value)} entries"
-        return "`[]`" if not value else "`" + ", ".join(str(v) for v in value) + "`"
+        joined = ", ".join(str(v) for v in value).replace("|", "\\|")
+        return "`[]`" if not value else f"`{joined}`"
     if isinstance(value, timedelta):
         return f"`{_duration(value)}`"
     if value is None:
