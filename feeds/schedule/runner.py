@@ -55,12 +55,15 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+NOT_COUNTS = frozenset({"exit_code", "run"})  # numbers in reports that count nothing
+
+
 def counts_of(report: Mapping[str, Any]) -> dict[str, int]:
     """The numbers worth a log line: top-level integers, sizes of top-level lists, and the
     integers of a nested mapping of numbers (a build's ``counts``)."""
     counts: dict[str, int] = {}
     for key, value in report.items():
-        if isinstance(value, bool):
+        if isinstance(value, bool) or key in NOT_COUNTS:
             continue
         if isinstance(value, int):
             counts[key] = value

@@ -10,6 +10,7 @@ run time and silently loses catch-ups, APScheduler issue 696.)
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -53,6 +54,7 @@ class SchedulerService:
         self._scheduler: BackgroundScheduler | None = None
         self._watcher: ContentWatcher | None = None
         self._started: datetime | None = None
+        self._status_lock = threading.Lock()  # two jobs may finish at once
         self.runner: JobRunner | None = None
 
     def start(self) -> list[CatchUp]:
@@ -191,7 +193,8 @@ class SchedulerService:
                 tz,
             ),
         }
-        write_status_file(self.config.state / STATUS_NAME, document)
+        with self._status_lock:
+            write_status_file(self.config.state / STATUS_NAME, document)
 
     def _recorded(self, run: RunRecord) -> None:
         self.write_status(running=not (self.runner and self.runner.stop.is_set()))
