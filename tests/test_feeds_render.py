@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import replace
 from datetime import datetime
 
@@ -245,12 +244,12 @@ def test_thumbnail_of_unknown_type_has_no_enclosure() -> None:
     assert feed.entries[0].media_thumbnail[0]["url"] == "https://img.example.org/x"
 
 
-def test_ten_thousand_full_items_render_in_about_a_second() -> None:
-    many = [replace(article(i % 50), id=f"urn:x:{i}") for i in range(10_000)]
-    for fmt in sorted(FORMATS):
-        started = time.perf_counter()
-        render(fmt, many)
-        assert time.perf_counter() - started < 4, fmt  # ~0.3-0.6 s here; generous on CI
+def test_thousands_of_items_render_complete_and_in_order() -> None:
+    """Large feeds keep every item in the given order (speed is measured in bench/)."""
+    many = [replace(article(i % 50), id=f"urn:x:{i}") for i in range(2_000)]
+    for fmt in ("atom", "rss"):  # feedparser 6 cannot read JSON Feed
+        feed = parse(render(fmt, many))
+        assert [e.id for e in feed.entries] == [a.id for a in many], fmt
 
 
 @settings(max_examples=60, deadline=None)
