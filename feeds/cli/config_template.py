@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from feeds.config.base import model_in
 from feeds.config.root import Config
 
 WIDTH = 98
@@ -50,7 +51,7 @@ def _model_lines(model: type[BaseModel], values: Mapping[str, Any], indent: int)
 
 def _describe(field: FieldInfo) -> str:
     """The field's description, else its section's docstring; lists of records name their keys."""
-    model = _model_in(field.annotation)
+    model = model_in(field.annotation)
     text = field.description or (_first_paragraph(model.__doc__) if model else "")
     if model is not None and typing.get_origin(field.annotation) is list:
         keys = ", ".join(f.alias or k for k, f in model.model_fields.items())
@@ -63,7 +64,7 @@ def _field_lines(key: str, field: FieldInfo, given: Any, indent: int) -> list[st
     if given is _MISSING and field.is_required():
         return [f"{pad}# {key}:    (required when this section is used)"]
     value = _default(field) if given is _MISSING else given
-    section = _model_in(field.annotation)
+    section = model_in(field.annotation)
     if value is None:
         return [f"{pad}# {key}:"]
     if section is not None and typing.get_origin(field.annotation) is not list:
@@ -113,17 +114,6 @@ def scalar(value: Any) -> str:
     """One YAML scalar (or empty collection) on one line, quoted only when needed."""
     text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10**6)
     return text.removesuffix("\n").removesuffix("\n...").strip()
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The Section class inside ``X``, ``X | None`` or ``list[X]``, if any."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _first_paragraph(doc: str | None) -> str:

@@ -97,3 +97,17 @@ def parse_duration(value: Any) -> timedelta:
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+def model_in(annotation: Any) -> type[BaseModel] | None:
+    """The section class inside ``X``, ``X | None`` or ``list[X]``, if any: how the loader,
+    the README reference and ``feeds init`` walk the schema."""
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = model_in(arg)
+        if found is not None:
+            return found
+    return None

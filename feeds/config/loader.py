@@ -9,14 +9,14 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from feeds.config.base import model_in
 from feeds.config.root import Config
 from feeds.errors import ConfigError
 
@@ -108,25 +108,15 @@ def _known_keys(loc: Loc) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
-        found = _model_of(model)
+        found = model_in(model)
         field = found.model_fields.get(str(part)) if found is not None else None
         if field is None:
             return []
         model = field.annotation
-    found = _model_of(model)
+    found = model_in(model)
     if found is None:
         return []
     return sorted(f.alias or k for k, f in found.model_fields.items())
-
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_of(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _data_loc(loc: tuple[Any, ...], data: Any) -> Loc:
