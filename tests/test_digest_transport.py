@@ -7,10 +7,12 @@ waits for real.
 from __future__ import annotations
 
 import pytest
+from aiosmtpd.controller import Controller
 from test_digest_support import Faults, SmtpServer, free_port
 
 from feeds.config.sections.digests import TransportSettings
 from feeds.digest.transport import ConnectFailure, PermanentFailure, SmtpTransport
+from feeds.errors import DeliveryError
 
 MESSAGE = b"Subject: hi\r\nMessage-ID: <1@x>\r\n\r\nhello\r\n"
 
@@ -73,3 +75,44 @@ def test_unreachable_server_is_a_connect_failure_after_the_retries() -> None:
     with pytest.raises(ConnectFailure, match="cannot connect"):
         sender.send(MESSAGE, "<1@x>", "f@example.com", "ann@example.com")
     assert fake.sleeps == [1, 2]
+
+
+class _Auth:
+    """Accepts mailer / the password the test puts in the environment."""
+
+    def __call__(self, server: object, session: object, envelope: object, mechanism: str,
+                 data: object) -> object:
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            b"mailer", b"s3cret")
+        return AuthResult(success=ok, handled=False)  # let aiosmtpd answer 535
+
+
+def auth_server() -> SmtpServer:
+    server = SmtpServer()
+    server.controller = Controller(server.handler, hostname="127.0.0.1", port=server.port,
+                                   authenticator=_Auth(), auth_require_tls=False)
+    return server
+
+
+def test_login_uses_the_password_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEEDS_TEST_SMTP_PASSWORD", "s3cret")
+    with auth_server() as server:
+        sender = transport(server.port, FakeTime(), username="mailer", security="none",
+                           password="${FEEDS_TEST_SMTP_PASSWORD}")
+        assert sender.send(MESSAGE, "<1@x>", "f@example.com", "a@example.com").startswith("250")
+        sender.close()
+        assert server.counts() == {"a@example.com": 1}
+
+
+def test_a_wrong_password_stops_with_a_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEEDS_TEST_SMTP_PASSWORD", "wrong")
+    with auth_server() as server:
+        sender = transport(server.port, FakeTime(), username="mailer", security="none",
+                           password="${FEEDS_TEST_SMTP_PASSWORD}")
+        with pytest.raises(DeliveryError) as caught:
+            sender.send(MESSAGE, "<1@x>", "f@example.com", "a@example.com")
+        assert "check the user name and the variable behind ${FEEDS_TEST_SMTP_PASSWORD}" in str(
+            caught.value)
+        assert server.received == []
