@@ -43,8 +43,9 @@ def start(config: Path) -> subprocess.Popen[str]:
     )
 
 
-def stop(process: subprocess.Popen[str]) -> tuple[int, str]:
-    process.send_signal(signal.SIGTERM)
+def stop(process: subprocess.Popen[str], signals: int = 1) -> tuple[int, str]:
+    for _ in range(signals):  # timeout(1) and impatient people send more than one
+        process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=15)
     return process.returncode, err
 
@@ -116,7 +117,7 @@ def test_the_service_builds_sends_stops_cleanly_and_does_not_resend(tmp_path: Pa
                        and (run := last_run(state, "digest:daily"))
                        and run["fire"] > before["fire"], "a digest run after the restart")
         finally:
-            code, err = stop(again)
+            code, err = stop(again, signals=2)
         assert code == 0, err
         assert len(sink.messages) == 1  # the restart found nothing new to send
         document = json.loads((state / STATUS_NAME).read_text(encoding="utf-8"))

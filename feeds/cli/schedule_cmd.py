@@ -111,12 +111,19 @@ def _serve(config: Any) -> int:
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         service.start()
-        received = signal.sigwait(STOP_SIGNALS)
-        logger().info(logfmt(event="stopping", signal=signal.Signals(received).name))
-        clean = service.stop()
-    finally:
+    except BaseException:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-        teardown_logging()  # flushes and closes the log file
+        teardown_logging()
+        raise
+    received = signal.sigwait(STOP_SIGNALS)
+    logger().info(logfmt(event="stopping", signal=signal.Signals(received).name))
+    clean = service.stop()
+    teardown_logging()  # flushes and closes the log file
+    # A second stop signal may be pending (timeout(1) signals the process and its group; an
+    # impatient second Ctrl-C): ignore it rather than die of it after a clean stop.
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     if not clean:
         # A job still runs past stop_timeout and its worker thread would keep the interpreter
         # alive: leave now (feeds and the ledger are written atomically).

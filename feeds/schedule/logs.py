@@ -45,7 +45,7 @@ def job_line(run: RunRecord, tz: tzinfo) -> str:
         "reason": run.reason,
         "outcome": run.outcome,
         "status": run.note,
-        "fire": in_zone(run.fire, tz).isoformat(),
+        "fire": in_zone(run.fire, tz).isoformat(timespec="seconds"),
         "started": in_zone(run.started, tz).isoformat(timespec="seconds"),
         "duration": f"{run.duration:.2f}s",
     }
