@@ -118,12 +118,13 @@ class JobRunner:
         with self._lock_for(job.id):
             if self.stop.is_set():
                 return None
-            with self._tracking(job.id):
+            with self._tracking(job.id):  # until recorded: a clean stop waits for that too
                 started, clock_start = self._clock(), time.monotonic()
                 outcome, counts, error, note, exc_info = self._call(job, now)
                 duration = time.monotonic() - clock_start
-        run = RunRecord(job.id, now, started, duration, outcome, reason, counts, error, note)
-        self._finish(run, exc_info)
+                run = RunRecord(job.id, now, started, duration, outcome, reason, counts, error,
+                                note)
+                self._finish(run, exc_info)
         return run
 
     def missed(self, job: JobRef, fire: datetime, reason: str = "schedule") -> RunRecord:
@@ -164,7 +165,7 @@ class JobRunner:
             if exc_info is None and run.error and "\n" in run.error:
                 log.error("%s: %s", run.job, run.error)
         else:
-            log.log(logging.WARNING if run.outcome == "missed" else logging.INFO, line)
+            log.log(logging.INFO if run.outcome == "ok" else logging.WARNING, line)
         try:
             self.state.record(run, self._triggers.get(run.job, "unscheduled"))
             if self._on_record is not None:
