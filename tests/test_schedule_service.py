@@ -63,3 +63,36 @@ def test_stop_gives_up_on_a_stuck_job_after_its_timeout(
     calls.hold.set()
     assert "event=stop note=\"still running after 0.01s: build\"" in caplog.text
     assert "event=stopped clean=false" in caplog.text
+
+
+class _Seen(logging.Handler):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text, self.seen = text, threading.Event()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+        if self.text in record.getMessage():
+            self.seen.set()
+
+
+def test_a_run_that_would_overlap_the_previous_one_is_skipped_and_logged(tmp_path: Path) -> None:
+    calls = Calls(hold=threading.Event())
+    service = SchedulerService(make_config(tmp_path, schedule={"build": {"every": "1s"}}),
+                               functions=calls.table)
+    seen = _Seen("event=overlap")
+    log = logging.getLogger("feeds.schedule")
+    log.addHandler(seen)
+    service.start()
+    try:
+        assert calls.called.wait(10)
+        assert seen.seen.wait(10)  # the next second's run found the first still going
+    finally:
+        assert calls.hold is not None
+        calls.hold.set()
+        assert service.stop(timeout=10)
+        log.removeHandler(seen)
+    overlap = next(line for line in seen.lines if "event=overlap" in line)
+    assert overlap.startswith("job=build event=overlap fire=")
+    assert overlap.endswith('note="the previous run is still going; this one is skipped"')

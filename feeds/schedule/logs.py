@@ -66,7 +66,7 @@ class ZoneFormatter(logging.Formatter):
 
 
 def setup_logging(tz: tzinfo, log_file: Path | None, level: int = logging.INFO) -> None:
-    """Send the service's logs (and APScheduler's warnings) to stderr and ``log_file``.
+    """Send the service's logs (and APScheduler's errors) to stderr and ``log_file``.
 
     WatchedFileHandler reopens the file after logrotate moves it.
     """
@@ -78,7 +78,8 @@ def setup_logging(tz: tzinfo, log_file: Path | None, level: int = logging.INFO) 
     for handler in handlers:
         handler.setFormatter(ZoneFormatter(tz))
         setattr(handler, _HANDLER_MARK, True)
-    for name, wanted in (("feeds", level), ("apscheduler", max(level, logging.WARNING))):
+    # APScheduler's own warnings (misfires, overlaps) are logged by us as job lines
+    for name, wanted in (("feeds", level), ("apscheduler", max(level, logging.ERROR))):
         target = logging.getLogger(name)
         for handler in handlers:
             target.addHandler(handler)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from feeds.config import Config
@@ -122,7 +123,16 @@ class SchedulerService:
             scheduler.add_job(
                 self._fire, trigger=spec.trigger, args=(job,), id=job, name=job, **extra
             )
+        scheduler.add_listener(self._on_overlap, EVENT_JOB_MAX_INSTANCES)
         return scheduler
+
+    def _on_overlap(self, event: JobSubmissionEvent) -> None:
+        """max_instances=1 turned a run away: say so in our own words (APScheduler's warning
+        is below the level we let through)."""
+        tz = self.config.site.tz
+        fires = [in_zone(f, tz).isoformat(timespec="seconds") for f in event.scheduled_run_times]
+        logger().warning(logfmt(job=event.job_id, event="overlap", fire=",".join(fires),
+                                note="the previous run is still going; this one is skipped"))
 
     def _fire(self, job: str, now: datetime | None = None) -> RunRecord | None:
         # ``now`` has a default only for APScheduler's signature check: the executor always
