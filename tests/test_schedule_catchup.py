@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_schedule_support import Calls, make_config
+from test_schedule_support import Calls, cron_fired, make_config, seed_state
 
 from feeds.config.sections.schedule import JobSchedule
 from feeds.schedule.catchup import COUNT_LIMIT, plan_catch_up
@@ -73,21 +73,9 @@ def test_a_long_outage_of_a_frequent_job_is_counted_up_to_a_limit() -> None:
 # --- the real service (APScheduler on the real clock) on top of seeded state -------------
 
 
-def _cron_fired(ago: timedelta) -> tuple[str, datetime]:
-    """A daily cron whose latest fire time was ``ago`` (to the minute) before now."""
-    fire = (datetime.now(UTC) - ago).replace(second=0, microsecond=0)
-    return f"{fire.minute} {fire.hour} * * *", fire
-
-
-def _seed(tmp_path: Path, job: str, trigger: str, last_handled: datetime) -> JobState:
-    state = JobState(tmp_path / "state" / STATE_DB)
-    state.register(job, trigger, last_handled)
-    return state
-
-
 def test_the_service_runs_one_catch_up_with_the_missed_fire_time_as_now(tmp_path: Path) -> None:
-    cron, fire = _cron_fired(timedelta(hours=1))
-    _seed(tmp_path, "build", f"cron {cron}", fire - timedelta(hours=1))
+    cron, fire = cron_fired(timedelta(hours=1))
+    seed_state(tmp_path, "build", f"cron {cron}", fire - timedelta(hours=1))
     calls = Calls()
     service = SchedulerService(make_config(tmp_path, schedule={"build": cron}),
                                functions=calls.table)
@@ -107,8 +95,8 @@ def test_the_service_runs_one_catch_up_with_the_missed_fire_time_as_now(tmp_path
 def test_the_service_skips_a_week_of_missed_runs_and_logs_it(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    cron, fire = _cron_fired(timedelta(hours=7))
-    _seed(tmp_path, "build", f"cron {cron}", fire - timedelta(days=6, minutes=1))
+    cron, fire = cron_fired(timedelta(hours=7))
+    seed_state(tmp_path, "build", f"cron {cron}", fire - timedelta(days=6, minutes=1))
     calls = Calls()
     service = SchedulerService(make_config(tmp_path, schedule={"build": cron}),
                                functions=calls.table)
@@ -125,8 +113,8 @@ def test_the_service_skips_a_week_of_missed_runs_and_logs_it(
 
 
 def test_a_new_or_rescheduled_job_is_not_caught_up(tmp_path: Path) -> None:
-    cron, fire = _cron_fired(timedelta(hours=1))
-    _seed(tmp_path, "build", "cron 0 3 * * *", fire - timedelta(hours=1))  # was another time
+    cron, fire = cron_fired(timedelta(hours=1))
+    seed_state(tmp_path, "build", "cron 0 3 * * *", fire - timedelta(hours=1))  # was another time
     calls = Calls()
     service = SchedulerService(make_config(tmp_path, schedule={"build": cron}),
                                functions=calls.table)

@@ -123,7 +123,8 @@ def test_nothing_to_schedule_is_a_config_error(
     assert code == 2
     assert err == (
         "error: configuration is invalid:\n  schedule: nothing to schedule\n"
-        "  hint: set schedule.build, a digest's schedule, or schedule.watch: true\n"
+        "  hint: set schedule.build, schedule.feeds, a digest's schedule, "
+        "or schedule.watch: true\n"
     )
 
 
@@ -147,3 +148,42 @@ def test_a_second_scheduler_is_refused_with_a_clear_message(
         "  hint: stop it first, or give this one its own folder with --state\n"
     )
     assert status_out.startswith("scheduler: running (pid ")
+
+
+def test_list_shows_a_feed_set_as_its_own_job(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "schedule", "--list", "--config",
+                         str(DATA / "config-feed-set.yaml"), "--now", "2026-11-26T14:03:00Z")
+    assert (code, err) == (0, "")
+    assert out == (DATA / "list-feed-set.txt").read_text(encoding="utf-8")
+
+
+def test_once_builds_a_feed_set_and_status_shows_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, schedule={
+        "build": {"every": "1h"}, "feeds": [{"name": "news", "only": ["rss"], "every": "10m"}]})
+    code, out, err = run(capsys, "schedule", "--once", "build:news", "--config", str(config),
+                         "--now", NOW)
+    assert (code, out) == (0, "")
+    assert " INFO job=build:news reason=once outcome=ok fire=2026-11-26T08:00:00+08:00 " in err
+    assert "written=1" in err
+    assert sorted(p.name for p in (tmp_path / "public").iterdir()) == ["rss.xml"]
+    code, out, _ = run(capsys, "status", "--config", str(config), "--format", "json")
+    jobs = {job["job"]: job for job in json.loads(out)["jobs"]}
+    assert list(jobs) == ["build", "build:news", "digest:daily"]
+    assert jobs["build:news"]["schedule"] == "every 10m"
+    assert jobs["build:news"]["last"]["outcome"] == "ok" and jobs["build"]["last"] is None
+
+
+def test_once_names_feed_sets_among_the_known_jobs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, schedule={"feeds": [{"name": "daily", "only": "rss",
+                                                          "every": "10m"}]})
+    code, _, err = run(capsys, "schedule", "--once", "weekly", "--config", str(config))
+    assert code == 2
+    assert err == "error: no job named 'weekly'\n  hint: jobs: build, build:daily, digest:daily\n"
+    code, _, err = run(capsys, "schedule", "--once", "daily", "--config", str(config))
+    assert code == 2
+    assert err == ("error: 'daily' is both a feed set and a digest\n"
+                   "  hint: say build:daily or digest:daily\n")

@@ -1,6 +1,6 @@
-"""`feeds schedule` as a real process: jobs every second, a build and a digest (to an SMTP
-server on 127.0.0.1) happen, SIGTERM exits 0, a second scheduler is refused, and a restart
-does not send the digest again.
+"""`feeds schedule` as a real process: jobs every second, a build, a feed-set build and a
+digest (to an SMTP server on 127.0.0.1) happen, SIGTERM exits 0, a second scheduler is
+refused, and a restart does not send the digest again.
 
 The waits below poll a separate process's files with a deadline; no schedule is slept on.
 """
@@ -79,13 +79,15 @@ def test_the_service_builds_sends_stops_cleanly_and_does_not_resend(tmp_path: Pa
                                    "security": "none", "timeout": 5}},
             "digests": [{"name": "daily", "from": "news@example.com", "first_window": "3650d",
                          "schedule": {"every": "1s"}}],
-            "schedule": {"build": {"every": "1s"}, "log_file": str(tmp_path / "schedule.log")},
+            "schedule": {"build": {"every": "1s"}, "log_file": str(tmp_path / "schedule.log"),
+                         "feeds": [{"name": "json", "only": ["json"], "every": "1s"}]},
         }), encoding="utf-8")
 
         first = start(config)
         try:
             wait_until(lambda: len(sink.messages) == 1, "the digest")
             build = wait_until(lambda: last_run(state, "build"), "a build")
+            feed_set = wait_until(lambda: last_run(state, "build:json"), "a feed-set build")
             second = subprocess.run(
                 [sys.executable, "-m", "feeds", "schedule", "--config", str(config)],
                 cwd=REPO, capture_output=True, text=True, timeout=30,
@@ -94,6 +96,8 @@ def test_the_service_builds_sends_stops_cleanly_and_does_not_resend(tmp_path: Pa
             code, err = stop(first)
         assert code == 0, err
         assert build["outcome"] == "ok" and build["counts"]["articles"] == 2
+        assert feed_set["outcome"] == "ok"  # one feed, written now or by the build before
+        assert feed_set["counts"]["written"] + feed_set["counts"]["unchanged"] == 1
         assert (tmp_path / "public" / "rss.xml").is_file()
         assert second.returncode == 2
         assert "another 'feeds schedule' (pid " in second.stderr

@@ -10,7 +10,7 @@ import socket
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from feeds.config import Config, default_config
+from feeds.schedule.state import STATE_DB, JobState
 from feeds.schedule.triggers import JobRef
 
 DATA = Path(__file__).parent / "data" / "schedule"
@@ -36,6 +37,19 @@ def make_config(tmp: Path, **sections: Any) -> Config:
     return default_config({**base, **sections})
 
 
+def cron_fired(ago: timedelta) -> tuple[str, datetime]:
+    """A daily cron whose latest fire time was ``ago`` (to the minute) before now."""
+    fire = (datetime.now(UTC) - ago).replace(second=0, microsecond=0)
+    return f"{fire.minute} {fire.hour} * * *", fire
+
+
+def seed_state(tmp_path: Path, job: str, trigger: str, last_handled: datetime) -> JobState:
+    """The state a previous service left: ``job`` known with ``trigger`` since ``last_handled``."""
+    state = JobState(tmp_path / "state" / STATE_DB)
+    state.register(job, trigger, last_handled)
+    return state
+
+
 @dataclass
 class Calls:
     """A job table that records each call and answers with a report (or raises)."""
@@ -43,6 +57,7 @@ class Calls:
     reports: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     fail: dict[str, BaseException] = field(default_factory=dict)
     calls: list[tuple[str, datetime]] = field(default_factory=list)
+    refs: list[JobRef] = field(default_factory=list)
     stops: list[threading.Event] = field(default_factory=list)
     called: threading.Event = field(default_factory=threading.Event)
     hold: threading.Event | None = None  # when set, jobs wait for it (a slow job)
@@ -50,6 +65,7 @@ class Calls:
     def __call__(self, config: Config, job: JobRef, now: datetime,
                  stop: threading.Event) -> Mapping[str, Any]:
         self.calls.append((job.id, now))
+        self.refs.append(job)
         self.stops.append(stop)
         self.called.set()
         if self.hold is not None:

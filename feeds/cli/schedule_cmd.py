@@ -33,7 +33,8 @@ STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 @click.option("--list", "list_jobs", is_flag=True,
               help="Print every job with its next three run times (site timezone) and exit.")
 @click.option("--once", metavar="JOB",
-              help="Run one job now and exit: build, digest:NAME (or just NAME).")
+              help="Run one job now and exit: build, build:NAME (a schedule.feeds entry), "
+                   "digest:NAME, or just NAME.")
 @FORMAT_OPTION
 @now_option
 @common_options

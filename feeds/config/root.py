@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from feeds.config.base import ConfigPath, Section
 from feeds.config.sections.cleaning import CleaningSection
@@ -51,6 +52,27 @@ class Config(Section):
                     problems.append(f"{label} {value!r} is used by {count} entries")
         if problems:
             raise ValueError("; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _feed_sets_name_feeds(self) -> Config:
+        """schedule.feeds[].only names configured feeds (reported at each unknown name)."""
+        known = [f.name for f in self.feeds]
+        errors = [
+            InitErrorDetails(
+                type=PydanticCustomError(
+                    "unknown_feed", "no feed named {name} (feeds: {known})",
+                    {"name": repr(name), "known": ", ".join(known) or "none"},
+                ),
+                loc=("schedule", "feeds", index, "only", position),
+                input=name,
+            )
+            for index, entry in enumerate(self.schedule.feeds)
+            for position, name in enumerate(entry.only)
+            if name not in known
+        ]
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
 
     def feed(self, name: str) -> FeedSpec | None:

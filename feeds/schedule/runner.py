@@ -32,7 +32,7 @@ def run_build_job(
 ) -> Mapping[str, Any]:
     from feeds.build import run_build  # imported when first run: keeps `feeds --help` fast
 
-    report: Any = run_build(config, now=now)
+    report: Any = run_build(config, now=now, only=job.only)
     result: Mapping[str, Any] = report.as_dict()
     return result
 
@@ -90,7 +90,8 @@ def outcome_of(report: Mapping[str, Any]) -> str:
 
 
 class JobRunner:
-    """Runs jobs one at a time per job id, and knows which are running (for a clean stop)."""
+    """Runs jobs one at a time per serial key (one build at a time, each digest on its own),
+    and knows which are running (for a clean stop)."""
 
     def __init__(
         self,
@@ -115,7 +116,7 @@ class JobRunner:
 
     def run(self, job: JobRef, now: datetime, reason: str = "schedule") -> RunRecord | None:
         """Run ``job`` for fire time ``now``; None if the service is stopping."""
-        with self._lock_for(job.id):
+        with self._lock_for(job.serial):
             if self.stop.is_set():
                 return None
             with self._tracking(job.id):  # until recorded: a clean stop waits for that too
@@ -174,9 +175,9 @@ class JobRunner:
             log.exception("could not record the run of %s", run.job)
 
     @contextmanager
-    def _lock_for(self, job_id: str) -> Iterator[None]:
+    def _lock_for(self, key: str) -> Iterator[None]:
         with self._changed:
-            lock = self._job_locks.setdefault(job_id, threading.Lock())
+            lock = self._job_locks.setdefault(key, threading.Lock())
         with lock:
             yield
 

@@ -46,7 +46,8 @@ class SchedulerService:
         if not self.jobs and not config.schedule.watch:
             raise ConfigError(
                 ["schedule: nothing to schedule"],
-                hint="set schedule.build, a digest's schedule, or schedule.watch: true",
+                hint="set schedule.build, schedule.feeds, a digest's schedule, "
+                "or schedule.watch: true",
             )
         self._clock = clock
         self._functions = functions

@@ -1,6 +1,7 @@
 """From config to APScheduler triggers: which jobs exist, and when each one fires.
 
-Job ids are ``build`` and ``digest:NAME``. Cron fields are read in the site timezone; a
+Job ids are ``build`` (every feed), ``build:NAME`` (a feed set of ``schedule.feeds``) and
+``digest:NAME``. Cron fields are read in the site timezone; a
 fixed-time cron job (minute and hour both fixed, like ``30 1 * * *``) fires once when clocks
 go back and its wall-clock time happens twice, as Vixie cron does.
 """
@@ -17,20 +18,29 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from feeds.config import Config
-from feeds.config.sections.schedule import JobSchedule
+from feeds.config.sections.schedule import FeedSetSchedule, JobSchedule
+from feeds.errors import UsageError
 
 BUILD = "build"
+BUILD_PREFIX = "build:"
 DIGEST_PREFIX = "digest:"
 TICK = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
 class JobRef:
-    """What a job does: a build, or one digest."""
+    """What a job does: a build (of every feed, or ``only`` some), or one digest."""
 
     id: str
     kind: Literal["build", "digest"]
     digest: str | None = None
+    only: tuple[str, ...] = ()
+
+    @property
+    def serial(self) -> str:
+        """Jobs with the same key never run at once: builds share the output folder and the
+        build cache, so a feed set waits for a running full build (and the reverse)."""
+        return self.kind if self.kind == "build" else self.id
 
 
 BUILD_JOB = JobRef(BUILD, "build")
@@ -54,30 +64,54 @@ class JobSpec:
 
 
 def jobs_from_config(config: Config) -> tuple[JobSpec, ...]:
-    """Every job config.yaml schedules: the build first, then digests in config order."""
+    """Every job config.yaml schedules: the build, feed sets, then digests, in config order."""
     tz = config.site.tz
     jobs: list[JobSpec] = []
     if config.schedule.build is not None:
         trigger = make_trigger(config.schedule.build, tz)
         jobs.append(JobSpec(BUILD_JOB, config.schedule.build, trigger))
+    for feed_set in config.schedule.feeds:
+        schedule = feed_set.schedule
+        jobs.append(JobSpec(feed_set_job(feed_set), schedule, make_trigger(schedule, tz)))
     for digest in config.digests:
         if digest.schedule is not None:
             trigger = make_trigger(digest.schedule, tz)
-            ref = JobRef(DIGEST_PREFIX + digest.name, "digest", digest.name)
-            jobs.append(JobSpec(ref, digest.schedule, trigger))
+            jobs.append(JobSpec(digest_job(digest.name), digest.schedule, trigger))
     return tuple(jobs)
 
 
+def feed_set_job(feed_set: FeedSetSchedule) -> JobRef:
+    return JobRef(BUILD_PREFIX + feed_set.name, "build", only=tuple(feed_set.only))
+
+
+def digest_job(name: str) -> JobRef:
+    return JobRef(DIGEST_PREFIX + name, "digest", name)
+
+
 def resolve_job(config: Config, name: str) -> JobRef | None:
-    """``build``, ``digest:NAME`` or a bare digest name, scheduled or not."""
+    """``build``, ``build:NAME``, ``digest:NAME``, or a bare feed-set or digest name.
+
+    A bare name that is both a feed set and a digest is a usage error: say which.
+    """
     if name == BUILD:
         return BUILD_JOB
+    feed_sets = {f.name: f for f in config.schedule.feeds}
+    if name.startswith(BUILD_PREFIX):
+        found = feed_sets.get(name.removeprefix(BUILD_PREFIX))
+        return feed_set_job(found) if found else None
     digest = config.digest(name.removeprefix(DIGEST_PREFIX))
-    return JobRef(DIGEST_PREFIX + digest.name, "digest", digest.name) if digest else None
+    if name.startswith(DIGEST_PREFIX) or name not in feed_sets:
+        return digest_job(digest.name) if digest else None
+    if digest is not None:
+        raise UsageError(f"{name!r} is both a feed set and a digest",
+                         hint=f"say {BUILD_PREFIX}{name} or {DIGEST_PREFIX}{name}")
+    return feed_set_job(feed_sets[name])
 
 
 def job_names(config: Config) -> list[str]:
-    return [BUILD] + [DIGEST_PREFIX + d.name for d in config.digests]
+    """Every job --once knows, scheduled or not."""
+    return [BUILD, *(BUILD_PREFIX + f.name for f in config.schedule.feeds),
+            *(DIGEST_PREFIX + d.name for d in config.digests)]
 
 
 def make_trigger(schedule: JobSchedule, tz: tzinfo) -> BaseTrigger:

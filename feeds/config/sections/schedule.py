@@ -2,12 +2,58 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from feeds.config.base import ConfigPath, Duration, Section
+from feeds.config.base import ConfigPath, Duration, Section, StrList
+
+JOB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def _check_cron(value: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    if len(value.split()) != 5:
+        raise ValueError(f"expected 5 cron fields (minute hour day month weekday), got {value!r}")
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a valid cron expression ({exc})") from None
+    return value
+
+
+def _check_every(value: timedelta) -> timedelta:
+    if value < timedelta(seconds=1) or value.microseconds:
+        raise ValueError(
+            f"expected a whole number of seconds, at least 1s, got {format_duration(value)}"
+        )
+    return value
+
+
+def _check_job_name(value: str) -> str:
+    if not JOB_NAME.fullmatch(value):
+        raise ValueError(
+            "expected letters, digits, '-' and '_' (starting with a letter or digit), "
+            f"got {value!r}"
+        )
+    return value
+
+
+def _check_some(value: list[str]) -> list[str]:
+    if not value:
+        raise ValueError("expected at least one feed name (for every feed, use schedule.build)")
+    return value
+
+
+JobName = Annotated[str, AfterValidator(_check_job_name)]
+Cron = Annotated[str, AfterValidator(_check_cron)]
+Every = Annotated[Duration, AfterValidator(_check_every)]
+CRON_HELP = "5-field cron, e.g. '0 8 * * *'."
+EVERY_HELP = "Interval, e.g. '10m'."
 
 
 class JobSchedule(Section):
@@ -18,44 +64,17 @@ class JobSchedule(Section):
     time of day, use cron.
     """
 
-    cron: str | None = Field(default=None, description="5-field cron, e.g. '0 8 * * *'.")
-    every: Duration | None = Field(default=None, description="Interval, e.g. '10m'.")
+    cron: Cron | None = Field(default=None, description=CRON_HELP)
+    every: Every | None = Field(default=None, description=EVERY_HELP)
 
     @model_validator(mode="before")
     @classmethod
     def _cron_shorthand(cls, data: Any) -> Any:
         return {"cron": data} if isinstance(data, str) else data
 
-    @field_validator("cron")
-    @classmethod
-    def _five_fields(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        from apscheduler.triggers.cron import CronTrigger
-
-        if len(value.split()) != 5:
-            raise ValueError(
-                f"expected 5 cron fields (minute hour day month weekday), got {value!r}"
-            )
-        try:
-            CronTrigger.from_crontab(value)
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a valid cron expression ({exc})") from None
-        return value
-
-    @field_validator("every")
-    @classmethod
-    def _whole_seconds(cls, value: timedelta | None) -> timedelta | None:
-        if value is not None and (value < timedelta(seconds=1) or value.microseconds):
-            raise ValueError(
-                f"expected a whole number of seconds, at least 1s, got {format_duration(value)}"
-            )
-        return value
-
     @model_validator(mode="after")
     def _exactly_one(self) -> JobSchedule:
-        if (self.cron is None) == (self.every is None):
-            raise ValueError("give exactly one of cron or every")
+        _exactly_one_of(self.cron, self.every)
         return self
 
     def describe(self) -> str:
@@ -64,6 +83,34 @@ class JobSchedule(Section):
             return f"cron {self.cron}"
         assert self.every is not None
         return f"every {format_duration(self.every)}"
+
+
+def _exactly_one_of(cron: str | None, every: timedelta | None) -> None:
+    if (cron is None) == (every is None):
+        raise ValueError("give exactly one of cron or every")
+
+
+class FeedSetSchedule(Section):
+    """Some of the feeds, rebuilt on their own schedule: the job ``build:NAME``."""
+
+    name: JobName = Field(
+        description="Names the job build:NAME (feeds schedule --once build:NAME, logs, status).",
+    )
+    only: Annotated[StrList, AfterValidator(_check_some)] = Field(
+        description="The feeds it builds: names from feeds[].name."
+    )
+    cron: Cron | None = Field(default=None, description=CRON_HELP)
+    every: Every | None = Field(default=None, description=EVERY_HELP)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> FeedSetSchedule:
+        _exactly_one_of(self.cron, self.every)
+        return self
+
+    @property
+    def schedule(self) -> JobSchedule:
+        """Its timing alone, as schedule.build and digests[].schedule have it."""
+        return JobSchedule(cron=self.cron, every=self.every)
 
 
 def format_duration(value: timedelta) -> str:
@@ -80,7 +127,18 @@ def format_duration(value: timedelta) -> str:
 class ScheduleSection(Section):
     """The long-running service."""
 
-    build: JobSchedule | None = Field(default=None, description="When feeds are rebuilt.")
+    build: JobSchedule | None = Field(
+        default=None,
+        description="When all feeds are rebuilt (the job build).",
+        examples=[{"every": "10m"}],
+    )
+    feeds: list[FeedSetSchedule] = Field(
+        default_factory=list,
+        description="Feed sets rebuilt on their own schedules, each the job build:NAME: e.g. "
+        "the RSS and Atom feeds every 10 minutes while schedule.build rebuilds every feed "
+        "hourly.",
+        examples=[[{"name": "news", "only": ["rss", "atom"], "every": "10m"}]],
+    )
     misfire_grace_time: Duration = Field(
         default=timedelta(hours=6),
         description="A job missed while the service was down (or the machine asleep) runs "
@@ -98,3 +156,12 @@ class ScheduleSection(Section):
         "(a digest stops after its current message) before the service exits anyway.",
     )
     log_file: ConfigPath | None = Field(default=None, description="Also write job logs here.")
+
+    @field_validator("feeds")
+    @classmethod
+    def _unique_names(cls, value: list[FeedSetSchedule]) -> list[FeedSetSchedule]:
+        counts = Counter(entry.name for entry in value)
+        repeated = [f"name {name!r} is used by {n} entries" for name, n in counts.items() if n > 1]
+        if repeated:
+            raise ValueError("; ".join(repeated) + " (each is the job build:NAME)")
+        return value
