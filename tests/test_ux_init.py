@@ -39,6 +39,26 @@ def test_config_validates_and_holds_every_section(
     assert set(written) == {f.alias or k for k, f in Config.model_fields.items()}
 
 
+def test_commented_schedule_examples_show_their_shape_and_validate_uncommented(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(["init", str(tmp_path)], capsys)
+    path = tmp_path / "config.yaml"
+    text = path.read_text(encoding="utf-8")
+    examples = [
+        "  # build: {every: 10m}\n",
+        "  # feeds:\n  #   - {name: news, only: [rss, atom], every: 10m}\n",
+    ]
+    assert all(example in text for example in examples)
+    for example in examples:
+        text = text.replace(example, example.replace("# ", "", 1).replace("#   ", "  ", 1))
+    path.write_text(text, encoding="utf-8")
+    schedule = load_config(path).schedule
+    assert schedule.build is not None and schedule.build.describe() == "every 10m"
+    assert [(f.name, f.only, f.schedule.describe()) for f in schedule.feeds] == [
+        ("news", ["rss", "atom"], "every 10m")]
+
+
 def test_templates_and_example_article_are_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,7 +2,7 @@
 
 Generated (not a hand-kept copy) so that every key, default and description stays true as
 the schema grows: each key is written with its default and its description as a comment;
-keys without a default are written commented out.
+keys without a default are written commented out (with the field's example, if it has one).
 """
 
 from __future__ import annotations
@@ -65,12 +65,24 @@ def _field_lines(key: str, field: FieldInfo, given: Any, indent: int) -> list[st
         return [f"{pad}# {key}:    (required when this section is used)"]
     value = _default(field) if given is _MISSING else given
     section = model_in(field.annotation)
-    if value is None:
-        return [f"{pad}# {key}:"]
+    if value is None or (value == [] and field.examples):
+        return _example_lines(key, field, indent)
     if section is not None and typing.get_origin(field.annotation) is not list:
         nested = value if isinstance(value, Mapping) else {}
         return [f"{pad}{key}:", *_model_lines(section, nested, indent + 2)]
     return _value_lines(key, value, indent)
+
+
+def _example_lines(key: str, field: FieldInfo, indent: int) -> list[str]:
+    """An unset key, commented out; with the field's first example when it has one, so the
+    reader sees the shape (``# build: {every: 10m}``), one flow-style line per list entry."""
+    pad = " " * indent
+    example = field.examples[0] if field.examples else None
+    if example is None:
+        return [f"{pad}# {key}:"]
+    if isinstance(example, list):
+        return [f"{pad}# {key}:", *(f"{pad}#   - {scalar(item)}" for item in example)]
+    return [f"{pad}# {key}: {scalar(example)}"]
 
 
 def _default(field: FieldInfo) -> Any:
@@ -112,7 +124,9 @@ def _value_lines(key: str, value: Any, indent: int) -> list[str]:
 
 def scalar(value: Any) -> str:
     """One YAML scalar (or empty collection) on one line, quoted only when needed."""
-    text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10**6)
+    text = yaml.safe_dump(
+        value, allow_unicode=True, default_flow_style=True, sort_keys=False, width=10**6
+    )
     return text.removesuffix("\n").removesuffix("\n...").strip()
 
 
