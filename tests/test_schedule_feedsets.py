@@ -6,6 +6,7 @@ Config → jobs and their errors, finding them by name, the runner calling the r
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -157,7 +158,8 @@ class Overlap:
     (JobRef("build:news", "build", only=("rss",)), 0.3, False),  # builds wait their turn
 ])
 def test_one_build_at_a_time_but_digests_alongside(
-    tmp_path: Path, second: JobRef, patience: float, overlaps: bool
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, second: JobRef, patience: float,
+    overlaps: bool,
 ) -> None:
     overlap = Overlap()
     overlap.patience = patience
@@ -166,9 +168,12 @@ def test_one_build_at_a_time_but_digests_alongside(
     first = threading.Thread(target=runner.run, args=(BUILD_JOB, FIRE))
     first.start()
     assert overlap.first_started.wait(10)
-    later = runner.run(second, FIRE)
+    with caplog.at_level(logging.INFO, logger="feeds.schedule"):
+        later = runner.run(second, FIRE)
     first.join(10)
     assert overlap.overlapped is overlaps
+    waited = f"job={second.id} event=waiting behind=build" in caplog.text
+    assert waited is not overlaps
     assert later is not None and later.outcome == "ok" and overlap.second_called.is_set()
 
 

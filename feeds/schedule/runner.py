@@ -18,7 +18,7 @@ from typing import Any
 
 from feeds.config import Config
 from feeds.errors import FeedsError
-from feeds.schedule.logs import job_line, logger
+from feeds.schedule.logs import job_line, logfmt, logger
 from feeds.schedule.state import JobState, RunRecord
 from feeds.schedule.triggers import JobRef
 
@@ -116,7 +116,7 @@ class JobRunner:
 
     def run(self, job: JobRef, now: datetime, reason: str = "schedule") -> RunRecord | None:
         """Run ``job`` for fire time ``now``; None if the service is stopping."""
-        with self._lock_for(job.serial):
+        with self._lock_for(job):
             if self.stop.is_set():
                 return None
             with self._tracking(job.id):  # until recorded: a clean stop waits for that too
@@ -175,11 +175,18 @@ class JobRunner:
             log.exception("could not record the run of %s", run.job)
 
     @contextmanager
-    def _lock_for(self, key: str) -> Iterator[None]:
+    def _lock_for(self, job: JobRef) -> Iterator[None]:
         with self._changed:
-            lock = self._job_locks.setdefault(key, threading.Lock())
-        with lock:
+            lock = self._job_locks.setdefault(job.serial, threading.Lock())
+            busy = self._active.keys() - {job.id}
+        if not lock.acquire(blocking=False):
+            # say why a run starts late: another build (or this job) is still going
+            logger().info(logfmt(job=job.id, event="waiting", behind=",".join(sorted(busy))))
+            lock.acquire()
+        try:
             yield
+        finally:
+            lock.release()
 
     @contextmanager
     def _tracking(self, job_id: str) -> Iterator[None]:
