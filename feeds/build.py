@@ -88,25 +88,57 @@ def run_build(
 
     ``limit`` overrides every feed's item limit; ``limit=0`` means every article with full
     content and no size budget. ``now`` decides what is future-dated; it never appears in
-    the output.
+    the output. When nothing the build reads has changed since the last one, the last
+    result is reported again without reading a single article (see feeds.buildstamp).
     """
+    specs = chosen_specs(config.feeds, only)
+    out_dir = out or config.output
+    stamp = None
+    if collection is None:
+        from feeds.buildstamp import BuildStamp
+
+        stamp = BuildStamp.prepare(config, out=out_dir, only=only, limit=limit)
+        replay = stamp.replay(now) if stamp else None
+        if replay is not None:
+            return BuildReport(
+                (), replay.outputs, (), replay.problems, MappingProxyType(replay.counts), strict
+            )
+        from feeds.content.collect import collect  # imported late: the replay path needs none of it
+
+        collection = collect(config, now=now, sources=stamp.sources if stamp else None)
+    report = _build_feeds(config, specs, collection, limit, out_dir, strict)
+    if stamp is not None:
+        if report.failed:
+            stamp.forget()
+        else:
+            stamp.record(
+                report.written + report.unchanged,
+                report.problems,
+                dict(report.counts),
+                collection.next_due,
+            )
+    return report
+
+
+def _build_feeds(
+    config: Config,
+    specs: Sequence[FeedSpec],
+    collection: Collection,
+    limit: int | None,
+    out_dir: Path,
+    strict: bool,
+) -> BuildReport:
     from feeds.render.feed import EPOCH
     from feeds.render.plan import plan
     from feeds.render.text import is_aware
 
-    specs = chosen_specs(config.feeds, only)
-    if collection is None:
-        from feeds.content.collect import collect
-
-        collection = collect(config, now=now)
-    tally = _Tally(out or config.output)
+    tally = _Tally(out_dir)
     tally.problems.extend(collection.problems)
     pools = _pools(collection.articles, {s.format for s in specs}, tally.problems)
     jobs, planning = plan(config, specs, pools, limit)
     tally.problems.extend(planning)
     # the date of a feed with no items: the newest article's, never the build time
-    fallback = max((a.updated for a in collection.articles if is_aware(a.updated)),
-                   default=EPOCH)
+    fallback = max((a.updated for a in collection.articles if is_aware(a.updated)), default=EPOCH)
     items = 0
     for job in jobs:
         for rendered in _render(config, job, limit != 0, fallback, tally):
@@ -116,10 +148,21 @@ def run_build(
         _publish_stylesheets(tally)
     _copy_assets(collection.assets, tally)
     _announce(config, tally)
-    counts = {"files": collection.files, "articles": len(collection.articles),
-              "skipped": len(collection.skipped), "feeds": len(jobs), "items": items}
-    return BuildReport(tuple(tally.written), tuple(tally.unchanged), tuple(tally.failed),
-                       tuple(tally.problems), MappingProxyType(counts), strict)
+    counts = {
+        "files": collection.files,
+        "articles": len(collection.articles),
+        "skipped": len(collection.skipped),
+        "feeds": len(jobs),
+        "items": items,
+    }
+    return BuildReport(
+        tuple(tally.written),
+        tuple(tally.unchanged),
+        tuple(tally.failed),
+        tuple(tally.problems),
+        MappingProxyType(counts),
+        strict,
+    )
 
 
 def chosen_specs(specs: Sequence[FeedSpec], only: Sequence[str]) -> list[FeedSpec]:
@@ -129,8 +172,10 @@ def chosen_specs(specs: Sequence[FeedSpec], only: Sequence[str]) -> list[FeedSpe
     names = {s.name for s in specs}
     unknown = [n for n in only if n not in names]
     if unknown:
-        raise UsageError(f"no feed named {', '.join(map(repr, unknown))}",
-                         hint=f"configured feeds: {', '.join(sorted(names)) or '(none)'}")
+        raise UsageError(
+            f"no feed named {', '.join(map(repr, unknown))}",
+            hint=f"configured feeds: {', '.join(sorted(names)) or '(none)'}",
+        )
     return [s for s in specs if s.name in set(only)]
 
 
@@ -179,8 +224,11 @@ def _check_and_publish(rendered: Rendered, tally: _Tally) -> None:
         tally.failed.append(str(tally.out_dir / rendered.path))
         shown = "; ".join(errors[:5]) + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
         tally.problems.append(
-            Problem(str(tally.out_dir / rendered.path), "feed",
-                    f"failed its check, the old file was kept: {shown}")
+            Problem(
+                str(tally.out_dir / rendered.path),
+                "feed",
+                f"failed its check, the old file was kept: {shown}",
+            )
         )
         return
     if tally.publish(rendered.path, rendered.data) and rendered.subscription:

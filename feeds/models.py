@@ -1,6 +1,7 @@
 """The records that flow through the program: raw documents, articles and problems.
 
-Every record is frozen; dates are timezone-aware UTC datetimes.
+Every record is frozen; dates are timezone-aware UTC datetimes. No ``slots``: the build cache
+unpickles tens of thousands of these, and slotted frozen dataclasses unpickle far slower.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Problem:
     """Something wrong with one input file (or config value), named precisely enough to fix."""
 
@@ -42,7 +43,7 @@ class Problem:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Document:
     """What a reader got out of a file, before any interpretation.
 
@@ -57,7 +58,7 @@ class Document:
     encoding: str = "utf-8"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Author:
     name: str
     email: str | None = None
@@ -67,7 +68,7 @@ class Author:
         return {"name": self.name, "email": self.email, "url": self.url}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Thumbnail:
     """An image that represents an article: absolute URL, type and size when known."""
 
@@ -88,7 +89,7 @@ class Thumbnail:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Article:
     """One normalized article, ready for any renderer.
 

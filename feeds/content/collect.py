@@ -7,12 +7,14 @@ with its path and the field at fault, and the run goes on with the others.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from feeds.config import Config
 from feeds.content.bodyformat import render_markdown
+from feeds.content.cache import ArticleCache, CachedFile, config_fingerprint, digest, file_key
 from feeds.content.dedupe import drop_duplicates
 from feeds.content.discover import Source, discover, missing_roots
 from feeds.content.normalize import Meta, normalize_meta
@@ -40,6 +42,7 @@ class Collection:
     files: int
     assets: tuple[tuple[Path, str], ...] = field(default=())  # local images to copy
     hints: CorpusHints | None = None  # what was learned: boilerplate, placeholder images
+    next_due: datetime | None = None  # when the earliest future-dated article comes due
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -55,12 +58,38 @@ class _Parsed:
     problems: tuple[Problem, ...] = ()  # its own warnings (fallbacks), shown by inspect
 
 
-def collect(config: Config, *, now: datetime, paths: Sequence[Path] | None = None) -> Collection:
+@dataclass(frozen=True)  # no slots: slotted frozen records unpickle several times slower
+class _Record:
+    """A file's parse outcome without its text: what the cache keeps between runs."""
+
+    meta: Meta | None  # None: not an article (its problems say why)
+    facts: ArticleFacts | None
+    problems: tuple[Problem, ...]  # everything reading and normalizing reported
+    own: tuple[Problem, ...]  # the article's own warnings, attached to the Article
+    facts_digest: str = ""  # the facts in a stable form: what learning depends on
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """One article's cleaning outcome."""
+
+    result: ContentResult | None
+    problems: tuple[Problem, ...]
+
+
+def collect(
+    config: Config,
+    *,
+    now: datetime,
+    paths: Sequence[Path] | None = None,
+    use_cache: bool = True,
+    sources: Sequence[Source] | None = None,
+) -> Collection:
     """Read, normalize and clean every article of the configured content (or ``paths``).
 
     Three phases: per-file parsing (and what each article tells the corpus learner) on all
     cores, learning boilerplate and placeholders once in this process, then per-article
-    cleaning on all cores again.
+    cleaning on all cores again. With the cache, unchanged files skip both per-file phases.
     """
     roots = list(paths) if paths else list(config.content.dirs)
     missing = missing_roots(roots)
@@ -69,47 +98,155 @@ def collect(config: Config, *, now: datetime, paths: Sequence[Path] | None = Non
             [f"content: {root}: no such file or folder" for root in missing],
             hint="check content.dirs in config.yaml or the --content flag",
         )
-    sources = discover(roots, config.content.ignore, explicit=bool(paths))
-    problems: list[Problem] = []
+    if sources is None:  # the caller may have listed them already (the build stamp does)
+        sources = discover(roots, config.content.ignore, explicit=bool(paths))
+    run = _Run(config, sources, use_cache)
+    problems = [p for s in sources for p in run.records[s.path].problems]
+    kept: list[Source] = []
     skipped: list[str] = []
-    parsed: list[_Parsed] = []
-    facts: list[ArticleFacts] = []
-    for item, item_facts, found in map_files(_parse_and_learn, sources, config):
-        problems.extend(found)
-        if item is None or item_facts is None:
+    due: list[datetime] = []
+    for source in sources:
+        meta = run.records[source.path].meta
+        if meta is None:
             continue
-        if _left_out(item.meta, config, now):
-            skipped.append(item.source.display)
+        if not _left_out(meta, config, now):
+            kept.append(source)
             continue
-        parsed.append(item)
-        facts.append(item_facts)
-    hints = combine_facts(facts, [p.content for p in parsed], config)
+        skipped.append(source.display)
+        if meta.published > now and not meta.draft:  # it will come due by itself
+            due.append(meta.published)
+    hints = run.learn(kept)
     articles: list[Article] = []
     assets: list[tuple[Path, str]] = []
-    for item, (result, found) in zip(
-        parsed, map_files(_build, parsed, (config, hints)), strict=True
-    ):
-        problems.extend(found)
-        if result is not None:
-            articles.append(_article(item, result, config))
-            assets.extend(result.assets)
+    for source, outcome in zip(kept, run.clean(kept, hints), strict=True):
+        problems.extend(outcome.problems)
+        if outcome.result is not None:
+            articles.append(_article(source, run.records[source.path], outcome.result, config))
+            assets.extend(outcome.result.assets)
+    run.save()
+    problems.extend(run.warnings())
     articles, duplicate_problems = drop_duplicates(articles)
     problems.extend(duplicate_problems)
     articles.sort(key=lambda a: (-a.published.timestamp(), a.id))
     return Collection(
-        tuple(articles), tuple(problems), tuple(skipped), len(sources), tuple(assets), hints
+        tuple(articles),
+        tuple(problems),
+        tuple(skipped),
+        len(sources),
+        tuple(assets),
+        hints,
+        min(due, default=None),
     )
 
 
-def _parse_and_learn(
-    source: Source, config: Config
-) -> tuple[_Parsed | None, ArticleFacts | None, list[Problem]]:
+class _Run:
+    """One collect's state: which files were read now, which came from the cache."""
+
+    def __init__(self, config: Config, sources: Sequence[Source], use_cache: bool) -> None:
+        self.config = config
+        self.cache = (
+            ArticleCache(config.state / "cache.sqlite", config_fingerprint(config))
+            if use_cache
+            else None
+        )
+        self.keys = {s.path: file_key(s.path, s.display, s.rel, s.explicit) for s in sources}
+        cached = self.cache.load(str(p) for p in self.keys) if self.cache else {}
+        self.valid = {
+            s.path: cached[str(s.path)]
+            for s in sources
+            if str(s.path) in cached and cached[str(s.path)].key == self.keys[s.path]
+        }
+        self.records: dict[Path, _Record] = {p: c.record for p, c in self.valid.items()}
+        self.parsed: dict[Path, _Parsed] = {}
+        self.outcomes: dict[Path, _Outcome] = {}
+        self.cleaned: set[Path] = set()  # cleaned in this run (not taken from the cache)
+        self.hints_fp = ""
+        self._read([s for s in sources if s.path not in self.valid])
+
+    def _read(self, sources: Sequence[Source]) -> None:
+        for source, (item, record) in zip(
+            sources, map_files(_parse_and_learn, sources, self.config), strict=True
+        ):
+            self.records[source.path] = record
+            if item is not None:
+                self.parsed[source.path] = item
+
+    def learn(self, kept: Sequence[Source]) -> CorpusHints:
+        facts = [_facts_of(self.records[s.path]) for s in kept]
+        facts_digest = digest([self.records[s.path].facts_digest for s in kept])
+        hints = self.cache.load_hints(facts_digest) if self.cache else None
+        if not isinstance(hints, CorpusHints):
+            self._read([s for s in kept if s.path not in self.parsed])
+            hints = combine_facts(facts, [self.parsed[s.path].content for s in kept], self.config)
+            if self.cache:
+                self.cache.save_hints(facts_digest, hints)
+        self.hints_fp = digest(
+            (
+                sorted((k, sorted(v)) for k, v in hints.boilerplate.items()),
+                sorted(hints.placeholder_images),
+            )
+        )
+        return hints
+
+    def clean(self, kept: Sequence[Source], hints: CorpusHints) -> list[_Outcome]:
+        for source in kept:
+            cached = self.valid.get(source.path)
+            if cached is not None and cached.hints_fp == self.hints_fp and cached.result:
+                self.outcomes[source.path] = cached.result
+        todo = [s for s in kept if s.path not in self.outcomes]
+        self._read([s for s in todo if s.path not in self.parsed])
+        items = [self.parsed[s.path] for s in todo]
+        for source, outcome in zip(
+            todo, map_files(_build, items, (self.config, hints)), strict=True
+        ):
+            self.outcomes[source.path] = outcome
+            self.cleaned.add(source.path)
+        return [self.outcomes[s.path] for s in kept]
+
+    def save(self) -> None:
+        if self.cache is None:
+            return
+        rows = {
+            str(path): CachedFile(
+                key,
+                self.records[path],
+                self.hints_fp if path in self.outcomes else None,
+                self.outcomes.get(path),
+            )
+            for path, key in self.keys.items()
+            if key is not None
+            and path in self.records
+            and (path in self.parsed or path in self.cleaned)
+        }
+        self.cache.save(rows, keep=(str(p) for p in self.keys))
+
+    def warnings(self) -> list[Problem]:
+        return self.cache.warnings if self.cache else []
+
+
+def _facts_of(record: _Record) -> ArticleFacts:
+    assert record.facts is not None  # every kept article was described when parsed
+    return record.facts
+
+
+def _canonical(facts: ArticleFacts) -> tuple[Any, ...]:
+    """Facts in a form whose pickle is the same in every process (set order is not)."""
+    return tuple(
+        tuple(sorted(value)) if isinstance(value, set | frozenset) else value
+        for value in (getattr(facts, f.name) for f in fields(facts))
+    )
+
+
+def _parse_and_learn(source: Source, config: Config) -> tuple[_Parsed | None, _Record]:
     """Runs in a worker: one file read, normalized, and described for the corpus learner."""
     problems: list[Problem] = []
     item = _parse(source, config, problems)
     if item is None:
-        return None, None, problems
-    return item, article_facts(item.content, config), problems
+        return None, _Record(None, None, tuple(problems), ())
+    facts = article_facts(item.content, config)
+    return item, _Record(
+        item.meta, facts, tuple(problems), item.problems, digest(_canonical(facts))
+    )
 
 
 def _parse(source: Source, config: Config, problems: list[Problem]) -> _Parsed | None:
@@ -157,20 +294,21 @@ def _left_out(meta: Meta, config: Config, now: datetime) -> bool:
     )
 
 
-def _build(
-    item: _Parsed, shared: tuple[Config, CorpusHints]
-) -> tuple[ContentResult | None, list[Problem]]:
+def _build(item: _Parsed, shared: tuple[Config, CorpusHints]) -> _Outcome:
     """Runs in a worker: one article cleaned; a failure becomes a problem, never a crash."""
     config, hints = shared
     try:
         result = build_content(item.content, config, hints)
     except Exception as exc:  # the cleaner must never take the run down with it
-        return None, [Problem(item.source.display, "body", f"could not be cleaned: {exc!r}")]
-    return result, list(result.problems)
+        return _Outcome(
+            None, (Problem(item.source.display, "body", f"could not be cleaned: {exc!r}"),)
+        )
+    return _Outcome(result, tuple(result.problems))
 
 
-def _article(item: _Parsed, result: ContentResult, config: Config) -> Article:
-    meta = item.meta
+def _article(source: Source, record: _Record, result: ContentResult, config: Config) -> Article:
+    meta = record.meta
+    assert meta is not None  # only kept articles get here
     authors = meta.authors
     if result.byline and _names_only_the_site(meta, config):
         authors = (Author(result.byline),)
@@ -187,9 +325,9 @@ def _article(item: _Parsed, result: ContentResult, config: Config) -> Article:
         content_html=result.content_html,
         thumbnail=result.thumbnail,
         language=meta.language,
-        source_path=item.source.display,
+        source_path=source.display,
         slug=meta.slug,
-        problems=item.problems + tuple(result.problems),
+        problems=record.own + tuple(result.problems),
     )
 
 

@@ -11,8 +11,6 @@ from pathlib import Path
 
 from feeds.content.readers import READERS
 
-_EDITOR_JUNK = ("#*#", ".*.swp", ".*.swo", "*~", ".#*", "*.tmp", ".DS_Store")
-
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -44,16 +42,23 @@ def _expand(root: Path, ignore: Sequence[str], explicit: bool) -> Iterable[Sourc
     if root.is_file():
         yield Source(root, display_path(root), root.name, explicit)
         return
+    # string work instead of a Path per file: this loop sees every file of a large archive
+    root_display = display_path(root)
+    suffixes = tuple(READERS)
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(
             d for d in dirnames if not d.startswith((".", "_drafts")) or d == "_posts"
         )
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        prefix = "" if rel_dir == "." else rel_dir + "/"
         for name in filenames:
-            path = Path(dirpath, name)
-            rel = path.relative_to(root).as_posix()
-            if path.suffix.lower() not in READERS or _junk(name) or _ignored(rel, ignore):
+            if not name.lower().endswith(suffixes) or _junk(name):
                 continue
-            yield Source(path, display_path(path), rel, False)
+            rel = prefix + name
+            if ignore and _ignored(rel, ignore):
+                continue
+            display = rel if root_display == "." else f"{root_display}/{rel}"
+            yield Source(Path(dirpath, name), display, rel, False)
 
 
 def _expand_glob(pattern: str, ignore: Sequence[str]) -> Iterable[Source]:
@@ -75,7 +80,12 @@ def _is_glob(text: str) -> bool:
 
 
 def _junk(name: str) -> bool:
-    return name.startswith(".") or any(fnmatch.fnmatch(name, p) for p in _EDITOR_JUNK)
+    """Hidden, editor and temp files: .x.swp, #x.md#, x~, .#x, x.tmp."""
+    return (
+        name.startswith((".", "#"))
+        or name.endswith("~")
+        or name.endswith(".tmp")
+    )
 
 
 def _ignored(rel: str, patterns: Sequence[str]) -> bool:

@@ -24,7 +24,7 @@ ID_KEYS = ("id", "guid", "uuid")
 SUMMARY_KEYS = ("description", "excerpt", "summary", "abstract")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Meta:
     title: str
     published: datetime

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime, tzinfo
+from functools import lru_cache
 from urllib.parse import quote, urljoin
 
 _NOT_SLUG = re.compile(r"[^\w]+", re.UNICODE)
@@ -14,10 +15,14 @@ _HEXO_TOKEN = re.compile(
 _BRACE_TOKEN = re.compile(r"\{(year|month|day|hour|minute|second|title|slug|name|category|id)\}")
 
 
+_DASHES = re.compile(r"[\s\-‐‑‒–—－_]+")
+
+
+@lru_cache(maxsize=4096)  # the same few category and author names, thousands of times
 def match_key(text: str) -> str:
     """The form used to compare names: NFKC-normalized, case-folded, dashes unified."""
     folded = unicodedata.normalize("NFKC", text).casefold().strip()
-    return re.sub(r"[\s\-‐‑‒–—－_]+", "-", folded)
+    return _DASHES.sub("-", folded)
 
 
 def slugify(text: str, *, transliterate: bool = False) -> str:

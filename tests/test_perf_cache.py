@@ -1,0 +1,168 @@
+"""The build cache and the build stamp: faster rebuilds, never different output."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from feeds.build import run_build
+from feeds.config import Config, default_config
+from feeds.content.collect import collect
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+POST = """---
+title: {title}
+date: 2026-11-{day:02d} 08:00:00
+categories: [news]
+tags: [t{day}]
+---
+
+<div><p>　　作者：小记者</p><p>第{day}篇正文，讲一件事。</p><style>.x&#123;color:red&#125;</style>
+<div class="promo">扫码关注我们的公众号，获取更多资讯</div></div>
+"""
+
+
+def write_site(root: Path, days: range = range(1, 9)) -> Path:
+    content = root / "content"
+    content.mkdir(parents=True, exist_ok=True)
+    for day in days:
+        (content / f"post-{day}.md").write_text(POST.format(title=f"第{day}篇", day=day),
+                                                encoding="utf-8")
+    return content
+
+
+def config_for(root: Path, state: str = "state", **extra: object) -> Config:
+    return default_config({
+        "site": {"url": "https://example.com/", "timezone": "Asia/Shanghai"},
+        "content": {"dirs": [str(root / "content")]},
+        "output": str(root / "out"),
+        "state": str(root / state),
+        **extra,
+    })
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {str(p): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def test_cached_collection_equals_a_fresh_one(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    config = config_for(tmp_path)
+    fresh = collect(config, now=NOW, use_cache=False)
+    collect(config, now=NOW)  # fills the cache
+    assert (config.state / "cache.sqlite").is_file()
+    cached = collect(config, now=NOW)
+    assert cached.articles == fresh.articles
+    assert cached.problems == fresh.problems
+    assert cached.hints == fresh.hints
+
+
+def test_one_changed_file_is_read_again_and_the_rest_come_from_the_cache(tmp_path: Path) -> None:
+    content = write_site(tmp_path)
+    config = config_for(tmp_path)
+    before = collect(config, now=NOW)
+    changed = content / "post-3.md"
+    changed.write_text(POST.format(title="第3篇（更新）", day=3), encoding="utf-8")
+    after = collect(config, now=NOW)
+    assert after.articles == collect(config, now=NOW, use_cache=False).articles
+    titles = {a.source_path.rsplit("/", 1)[-1]: a.title for a in after.articles}
+    assert titles["post-3.md"] == "第3篇（更新）"
+    unchanged = [a for a in after.articles if not a.source_path.endswith("post-3.md")]
+    assert unchanged == [a for a in before.articles if not a.source_path.endswith("post-3.md")]
+
+
+def test_a_removed_file_leaves_the_collection_and_the_cache(tmp_path: Path) -> None:
+    content = write_site(tmp_path)
+    config = config_for(tmp_path)
+    collect(config, now=NOW)
+    (content / "post-5.md").unlink()
+    after = collect(config, now=NOW)
+    assert len(after.articles) == 7
+    with sqlite3.connect(config.state / "cache.sqlite") as db:
+        paths = [row[0] for row in db.execute("SELECT path FROM files")]
+    assert not any(p.endswith("post-5.md") for p in paths)
+
+
+def test_a_corrupt_cache_is_discarded_with_a_warning(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    config = config_for(tmp_path)
+    expected = collect(config, now=NOW, use_cache=False).articles
+    config.state.mkdir(parents=True)
+    (config.state / "cache.sqlite").write_bytes(b"this is not a database" * 100)
+    result = collect(config, now=NOW)
+    assert result.articles == expected
+    assert [(p.field, p.severity.value) for p in result.problems] == [("cache", "warning")]
+    assert "unreadable" in result.problems[0].message
+    assert collect(config, now=NOW).problems == ()  # rebuilt, and trusted from then on
+
+
+def test_a_cache_from_another_schema_is_discarded_with_a_warning(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    config = config_for(tmp_path)
+    collect(config, now=NOW)
+    with sqlite3.connect(config.state / "cache.sqlite") as db:
+        db.execute("UPDATE meta SET value = 'someone-else-9' WHERE name = 'schema'")
+    result = collect(config, now=NOW)
+    assert [p.field for p in result.problems] == ["cache"]
+    assert "another version" in result.problems[0].message
+    assert result.articles == collect(config, now=NOW, use_cache=False).articles
+
+
+def test_builds_with_and_without_the_cache_write_identical_bytes(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    config = config_for(tmp_path)
+    run_build(config, now=NOW)
+    (tmp_path / "content" / "post-2.md").write_text(POST.format(title="改", day=2),
+                                                    encoding="utf-8")
+    run_build(config, now=NOW)  # stamp miss; seven articles from the cache, one read again
+    fresh = config_for(tmp_path, state="fresh-state", output=str(tmp_path / "fresh-out"))
+    run_build(fresh, now=NOW)
+    assert outputs(tmp_path / "out") == outputs(tmp_path / "fresh-out")
+
+
+def test_an_unchanged_build_is_replayed_without_touching_a_file(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    (tmp_path / "content" / "broken.md").write_text("---\ntitle: x\ndate: nope\n---\nbody\n")
+    config = config_for(tmp_path)
+    first = run_build(config, now=NOW)
+    before = mtimes(tmp_path / "out")
+    again = run_build(config, now=NOW)
+    assert again.written == ()
+    assert sorted(again.unchanged) == sorted(first.written + first.unchanged)
+    assert again.problems == first.problems  # problems are still reported every time
+    assert again.counts == first.counts
+    assert mtimes(tmp_path / "out") == before
+
+
+@pytest.mark.parametrize("change", ["edited", "output removed", "config", "future due"])
+def test_the_stamp_is_not_trusted_when_something_changed(tmp_path: Path, change: str) -> None:
+    content = write_site(tmp_path)
+    (content / "later.md").write_text(POST.format(title="未来", day=28), encoding="utf-8")
+    config = config_for(tmp_path)
+    run_build(config, now=NOW)
+    now = NOW
+    if change == "edited":  # same size, and an mtime set back: only ctime tells
+        text = (content / "post-1.md").read_text(encoding="utf-8").replace("讲一件事", "讲两件事")
+        stat = (content / "post-1.md").stat()
+        (content / "post-1.md").write_text(text, encoding="utf-8")
+        os.utime(content / "post-1.md", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    elif change == "output removed":
+        (tmp_path / "out" / "atom.xml").unlink()
+    elif change == "config":
+        config = config_for(tmp_path, site={"url": "https://example.com/", "title": "New",
+                                            "timezone": "Asia/Shanghai"})
+    else:
+        now = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)  # 09:00 on the 28th in Shanghai
+    report = run_build(config, now=now)
+    assert report.written, change
+    if change == "future due":
+        assert report.counts["articles"] == 9
