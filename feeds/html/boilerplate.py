@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from feeds.config.sections.cleaning import BoilerplateSettings
 from feeds.html.clean import Trash
-from feeds.html.tree import NavigableString, Tag, collapse, elements
+from feeds.html.tree import Tag, classes, collapse, elements, raw_text, ruby_elements
 
 # Blocks that can be boilerplate as a whole. Table parts, list items and headings are left out:
 # recurring row labels or "Conclusion" headings are structure, not boilerplate.
@@ -62,49 +62,52 @@ class LearnedBlock:
 
 def candidate_blocks(root: Tag, settings: BoilerplateSettings) -> list[Block]:
     """The blocks of ``root`` that could be boilerplate, outermost first."""
-    digests: dict[int, bytes] = {}
-    sizes: dict[int, int] = {}
-    media: set[int] = set()
+    digests: dict[Tag, bytes] = {}
+    sizes: dict[Tag, int] = {}
+    media: set[Tag] = set()
+    ruby = ruby_elements(root)
     found: list[Block] = []
-    nodes = list(elements(root))
+    nodes = elements(root)
     for el in reversed(nodes):
-        digests[id(el)], sizes[id(el)], has_media = _fold(el, digests, sizes, media)
+        digests[el], sizes[el], has_media = _fold(el, digests, sizes, media, el in ruby)
         if has_media:
-            media.add(id(el))
-    total = sum(
-        sizes[id(c)] if isinstance(c, Tag) else len(collapse(c))
-        for c in root.contents
-        if isinstance(c, Tag) or type(c) is NavigableString
-    )
+            media.add(el)
+    total = len(collapse(root.text)) if root.text else 0
+    for child in root:
+        total += sizes[child] + (len(collapse(child.tail)) if child.tail else 0)
     for el in nodes:
-        size = sizes[id(el)]
-        if el.name not in CANDIDATES or size > settings.max_chars:
+        size = sizes[el]
+        if el.tag not in CANDIDATES or size > settings.max_chars:
             continue
-        if size < settings.min_chars and id(el) not in media:
+        if size < settings.min_chars and el not in media:
             continue
         if total == 0 or size >= total:
             continue  # never the whole article: duplicates and tiny posts keep their content
-        found.append(Block(digests[id(el)].hex(), el, size))
+        found.append(Block(digests[el].hex(), el, size))
     return found
 
 
 def _fold(
-    el: Tag, digests: dict[int, bytes], sizes: dict[int, int], media: set[int]
+    el: Tag, digests: dict[Tag, bytes], sizes: dict[Tag, int], media: set[Tag], ruby: bool
 ) -> tuple[bytes, int, bool]:
+    """Digest (tag, key attributes, children's digests, text), text size and whether media
+    sits inside, from the children's (already computed). Ruby annotations are not text."""
     h = hashlib.blake2b(digest_size=8)
-    h.update(el.name.encode())
+    h.update(el.tag.encode())
     for attr in _KEY_ATTRS:
-        value = el.get(attr)
+        value = " ".join(classes(el)) if attr == "class" else el.get(attr)
         if value:
-            text = " ".join(value) if isinstance(value, list) else str(value)
-            h.update(f"\x00{attr}={text}".encode())
-    size, has_media = 0, el.name == "img" or (el.name == "a" and el.has_attr("href"))
-    for child in el.contents:
-        if isinstance(child, Tag):
-            h.update(b"\x01" + digests[id(child)])
-            size += sizes[id(child)]
-            has_media = has_media or id(child) in media
-        elif type(child) is NavigableString:
+            h.update(f"\x00{attr}={value}".encode())
+    size, has_media = 0, el.tag == "img" or (el.tag == "a" and "href" in el.attrib)
+    pieces = [el.text, *(x for c in el for x in (c, c.tail))]
+    for child in pieces:
+        if child is None:
+            continue
+        if not isinstance(child, str):
+            h.update(b"\x01" + digests[child])
+            size += sizes[child]
+            has_media = has_media or child in media
+        elif not ruby:
             text = collapse(child)
             if text:
                 h.update(b"\x02" + text.encode())
@@ -123,12 +126,12 @@ def drop_learned(
     """
     blocks = candidate_blocks(root, settings)
     doomed: list[Block] = []
-    inside: set[int] = set()
+    inside: set[Tag] = set()
     for block in blocks:
-        if block.digest in learned and id(block.element) not in inside:
+        if block.digest in learned and block.element not in inside:
             doomed.append(block)
-            inside.update(id(d) for d in block.element.descendants)
-    total = len(collapse(root.get_text()))
+            inside.update(block.element.iterdescendants())
+    total = len(collapse(raw_text(root)))
     if total and sum(b.size for b in doomed) > total * _MAX_REMOVED_SHARE:
         return 0
     for block in doomed:
@@ -176,11 +179,11 @@ def describe(
     """Descriptions for learned digests among ``blocks`` not yet in ``described``."""
     counts, n = stats
     out: dict[str, LearnedBlock] = {}
-    inside: set[int] = set()  # elements of blocks already listed: only the outermost is shown
+    inside: set[Tag] = set()  # elements of blocks already listed: only the outermost is shown
     for block in blocks:
-        if block.digest not in counts or id(block.element) in inside:
+        if block.digest not in counts or block.element in inside:
             continue
-        inside.update(id(d) for d in block.element.descendants)
+        inside.update(block.element.iterdescendants())
         if block.digest not in described and block.digest not in out:
             out[block.digest] = LearnedBlock(
                 source,
@@ -195,18 +198,17 @@ def describe(
 
 def selector_for(el: Tag) -> str:
     """A CSS selector a user could paste into a rule: tag plus classes (or id)."""
-    value: str | list[str] = el.get("class") or []
-    classes: list[str] = value.split() if isinstance(value, str) else list(value)
-    if classes:
-        return el.name + "".join(f".{c}" for c in classes)
+    names = classes(el)
+    if names:
+        return el.tag + "".join(f".{c}" for c in names)
     ident = el.get("id")
-    return f"{el.name}#{ident}" if isinstance(ident, str) and ident else el.name
+    return f"{el.tag}#{ident}" if ident else str(el.tag)
 
 
 def preview_of(el: Tag, limit: int = 60) -> str:
-    text = collapse(el.get_text())
+    text = collapse(raw_text(el))
     if not text:
-        img = el.find("img") if el.name != "img" else el
-        src = img.get("src") if isinstance(img, Tag) else None
-        return f"[image {src}]" if isinstance(src, str) else "[no text]"
+        img = next(el.iter("img"), None)
+        src = img.get("src") if img is not None else None
+        return f"[image {src}]" if src is not None else "[no text]"
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -11,7 +11,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from feeds.html.tree import NavigableString, PreformattedString, Tag, elements, gone
+from lxml import etree
+
+from feeds.html.tree import RUBY_TEXT, Tag, drop, elements, replace, ruby_elements, unwrap
 from feeds.html.urls import best_src
 
 # Removed together with everything inside them.
@@ -54,162 +56,204 @@ class Trash:
     images: set[str] = field(default_factory=set)
 
     def drop(self, node: Tag) -> None:
-        images = node.find_all("img")
-        for img in [node, *images] if node.name == "img" else images:
+        for img in node.iter("img"):  # the node itself too, when it is an image
             src = best_src(img)
             if src:
                 self.images.add(src)
-        node.decompose()
+        drop(node)
 
 
 def remove_active_and_hidden(root: Tag, trash: Trash) -> None:
     """Scripts, styles (with their CSS text), embeds, forms, comments and hidden elements."""
-    for node in list(root.descendants):
-        if isinstance(node, PreformattedString):
-            node.extract()  # comments, CDATA, processing instructions, doctypes
-    for el in elements(root):
-        if gone(el):
-            continue
-        if el.name in REMOVE_WITH_CONTENT or _is_hidden(el):
+    for node in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
+        drop(node)  # comments and processing instructions; their tails stay
+    nodes = elements(root)
+    i = 0
+    while i < len(nodes):
+        el = nodes[i]
+        if el.tag in REMOVE_WITH_CONTENT or _is_hidden(el):
+            i += sum(1 for _ in el.iterdescendants())  # gone with it: not looked at
             trash.drop(el)
+        i += 1
 
 
 def _is_hidden(el: Tag) -> bool:
-    if el.has_attr("hidden"):
+    if "hidden" in el.attrib:
         return True
     style = el.get("style")
-    return isinstance(style, str) and _HIDING_STYLE.search(style) is not None
+    return style is not None and _HIDING_STYLE.search(style) is not None
 
 
 def trim_indents(root: Tag) -> None:
     """Strip full-width-space (U+3000) and other indents at the start and end of paragraphs."""
     for el in elements(root):
-        if el.name in INDENTED and not gone(el) and _holds_text(el):
+        if el.tag in INDENTED and _holds_text(el):
             _trim_edge(el, reverse=False)
             _trim_edge(el, reverse=True)
 
 
 def _holds_text(el: Tag) -> bool:
     """Paragraphs always; a div only when text sits directly in it (not in a child block)."""
-    if el.name != "div":
+    if el.tag != "div":
         return True
-    return any(type(c) is NavigableString and c.strip(INDENT_CHARS) for c in el.contents)
+    return any(t and t.strip(INDENT_CHARS) for t in [el.text, *(c.tail for c in el)])
+
+
+_STOPS = frozenset({"img", "br", "hr", "video", "audio", "picture", "table"})
+_Slot = tuple[Tag, str]  # (element, "text" | "tail"): where a piece of text lives
 
 
 def _trim_edge(el: Tag, *, reverse: bool) -> None:
-    for node in _edge_nodes(el, reverse=reverse):
-        if isinstance(node, Tag):
-            if node.name in ("img", "br", "hr", "video", "audio", "picture", "table"):
+    for node, ruby in _edge_nodes(el, reverse=reverse):
+        if not isinstance(node, tuple):
+            if node.tag in _STOPS:
                 return
             continue
-        if type(node) is not NavigableString:
+        if ruby:
             continue
-        text = node.rstrip(INDENT_CHARS) if reverse else node.lstrip(INDENT_CHARS)
-        if text != node:
-            node.replace_with(text)  # same list slot: the walk below is not disturbed
+        owner, slot = node
+        value: str = getattr(owner, slot) or ""
+        text = value.rstrip(INDENT_CHARS) if reverse else value.lstrip(INDENT_CHARS)
+        if text != value:
+            setattr(owner, slot, text or None)
         if text:
             return
 
 
-def _edge_nodes(el: Tag, *, reverse: bool) -> Iterator[object]:
-    """The first (or last) few nodes of ``el``, depth first, at most _MAX_INDENT_WALK of them."""
-    order = reversed if reverse else iter
-    stack = [order(el.contents)]
+def _contents(el: Tag, reverse: bool) -> Iterator[Tag | _Slot]:
+    items: list[Tag | _Slot] = [(el, "text")] if el.text else []
+    for child in el:
+        items.append(child)
+        if child.tail:
+            items.append((child, "tail"))
+    return reversed(items) if reverse else iter(items)
+
+
+def _edge_nodes(el: Tag, *, reverse: bool) -> Iterator[tuple[Tag | _Slot, bool]]:
+    """The first (or last) few nodes of ``el`` (elements and text slots, depth first, with
+    whether the text is a ruby annotation), at most _MAX_INDENT_WALK of them."""
+    stack = [(_contents(el, reverse), el.tag in RUBY_TEXT)]
     for _ in range(_MAX_INDENT_WALK):
         while stack:
-            node = next(stack[-1], None)
+            node = next(stack[-1][0], None)
             if node is not None:
                 break
             stack.pop()
         else:
             return
-        yield node
-        if isinstance(node, Tag):
-            stack.append(order(node.contents))
+        ruby = stack[-1][1]
+        yield node, ruby
+        if not isinstance(node, tuple):
+            stack.append((_contents(node, reverse), ruby or node.tag in RUBY_TEXT))
 
 
 def remove_empty(root: Tag) -> None:
     """Remove wrappers left holding nothing (bottom-up, so nested empties go in one pass)."""
-    for el in reversed(list(elements(root))):
-        if gone(el) or el.name not in EMPTYABLE:
-            continue
-        if all(_is_blank(child) for child in el.contents):
-            el.decompose()
+    for el in reversed(elements(root)):
+        if el.tag in EMPTYABLE and _is_empty(el):
+            drop(el)
 
 
-def _is_blank(node: object) -> bool:
-    if isinstance(node, Tag):
-        return node.name == "br"
-    return isinstance(node, NavigableString) and not node.strip(INDENT_CHARS + "\u200b\ufeff")
+def _is_empty(el: Tag) -> bool:
+    return _is_blank(el.text) and all(c.tag == "br" and _is_blank(c.tail) for c in el)
+
+
+def _is_blank(text: str | None) -> bool:
+    return not text or not text.strip(INDENT_CHARS + "\u200b\ufeff")
 
 
 def trim_edges(root: Tag) -> None:
     """Leading and trailing line breaks and rules of the body are layout, not content."""
-    for index in (0, -1):
-        while root.contents:
-            node = root.contents[index]
-            if _is_blank(node) or (isinstance(node, Tag) and node.name == "hr"):
-                node.extract()
-            else:
-                break
+    while _trim_first(root):
+        pass
+    while _trim_last(root):
+        pass
+
+
+def _trim_first(root: Tag) -> bool:
+    if root.text:
+        if not _is_blank(root.text):
+            return False
+        root.text = None
+        return True
+    if len(root) and root[0].tag in ("br", "hr"):
+        drop(root[0])
+        return True
+    return False
+
+
+def _trim_last(root: Tag) -> bool:
+    if not len(root):
+        return False  # the leading pass already took blank text
+    last = root[-1]
+    if last.tail:
+        if not _is_blank(last.tail):
+            return False
+        last.tail = None
+        return True
+    if last.tag in ("br", "hr"):
+        drop(last)
+        return True
+    return False
 
 
 def unwrap_single_wrappers(root: Tag) -> None:
     """``<div><div><p>…`` → ``<div><p>…``; a lone wrapper around the whole body goes too.
 
-    A chain of wrappers is replaced by its innermost member in one move: unwrapping layer by
-    layer costs bs4 a walk down the subtree each time (quadratic on deep nesting).
+    A chain of wrappers is replaced by its innermost member in one move.
     """
-    done: set[int] = set()
+    done: set[Tag] = set()
     for el in elements(root):
-        if id(el) in done or gone(el) or el.name not in _WRAPPERS:
+        if el in done or el.tag not in _WRAPPERS:
             continue
         chain = [el]
-        while (only := _only_child(chain[-1])) is not None and only.name in _WRAPPERS:
+        while (only := _only_child(chain[-1])) is not None and only.tag in _WRAPPERS:
             chain.append(only)
-        done.update(id(member) for member in chain)
+        done.update(chain)
         if len(chain) > 1:
-            el.replace_with(chain[-1].extract())
+            replace(el, chain[-1])
     only = _only_child(root)
-    if only is not None and only.name in _WRAPPERS:
-        only.unwrap()
+    if only is not None and only.tag in _WRAPPERS:
+        unwrap(only)
 
 
 def _only_child(el: Tag) -> Tag | None:
-    kids = [c for c in el.contents if not _is_blank(c)]
-    return kids[0] if len(kids) == 1 and isinstance(kids[0], Tag) else None
+    """The one element in ``el`` when everything else is blank text and line breaks."""
+    if not _is_blank(el.text):
+        return None
+    only = None
+    for child in el:
+        if not _is_blank(child.tail):
+            return None
+        if child.tag == "br":
+            continue
+        if only is not None:
+            return None
+        only = child
+    return only
 
 
 def tidy_whitespace(root: Tag) -> None:
-    """Adjacent text nodes become one, and whitespace runs that hold a line break become one
-    newline (outside pre/code). One pass: every text node is the child of some element."""
-    protected: set[int] = set()
-    for keep in root.find_all(_PRESERVE):
-        if id(keep) not in protected:
-            protected.update(id(node) for node in keep.descendants)
-    for el in [root, *elements(root)]:
-        if id(el) not in protected and el.name not in _PRESERVE:
-            _tidy_children(el)
-
-
-def _tidy_children(el: Tag) -> None:
-    run: list[NavigableString] = []
-    for child in [*el.contents, None]:
-        if type(child) is NavigableString:
-            run.append(child)
+    """Whitespace runs that hold a line break become one newline, and other runs of ASCII
+    spaces one space (outside pre/code and ruby annotations). Text between two tags is one
+    piece in this tree, so every piece is looked at once."""
+    skipped: set[Tag] = ruby_elements(root)
+    for keep in root.iter(*_PRESERVE):
+        if keep not in skipped:
+            skipped.update(keep.iter())
+    for el in root.iter():
+        if el in skipped:
             continue
-        if run:
-            _replace_run(run)
-        run = []
+        if el.text:
+            el.text = _tidy(el.text)
+        for child in el:
+            if child.tail:
+                child.tail = _tidy(child.tail)
 
 
-def _replace_run(run: list[NavigableString]) -> None:
-    text = "".join(run)
+def _tidy(text: str) -> str:
     if "\n" in text:
-        text = _BREAKING_SPACE.sub("\n", text)
-    elif text and not text.strip(_ASCII_SPACE):
-        text = " "
-    if len(run) > 1 or text != run[0]:
-        run[0].replace_with(text)
-        for extra in run[1:]:
-            extra.extract()
+        return _BREAKING_SPACE.sub("\n", text)
+    if not text.strip(_ASCII_SPACE):
+        return " "
+    return text

@@ -22,7 +22,7 @@ from feeds.html.probe import ProbeSettings, probe
 from feeds.html.rules import apply_rules, rules_for, source_of
 from feeds.html.sanitize import sanitize, xml_safe
 from feeds.html.summary import cut, html_to_text, opening_paragraphs
-from feeds.html.tree import Tag, parse, serialize, text_of
+from feeds.html.tree import Tag, drop, parse, serialize, text_of
 from feeds.html.urls import MEDIA_SCHEMES, Resolver, absolutize, best_src
 from feeds.models import Problem, Severity, Thumbnail
 
@@ -71,18 +71,18 @@ def _resolver(item: ContentInput, config: Config) -> tuple[Resolver, LocalAssets
     return Resolver(item.page_url, assets), assets
 
 
-def _parse_clean(item: ContentInput, config: Config) -> tuple[Tag, clean.Trash]:
+def _parse_clean(item: ContentInput, config: Config) -> tuple[Tag, clean.Trash, list[str]]:
     """The shared first steps: parse, remove active/hidden content, apply the source's rules."""
     root = parse(prepare(item.html, config.content.excerpt_separator))
     trash = clean.Trash()
     clean.remove_active_and_hidden(root, trash)
     rules = rules_for(item.path, item.categories, config.cleaning.rules)
-    apply_rules(root, rules, trash, item.html)
-    return root, trash
+    ignored = apply_rules(root, rules, trash, item.html)
+    return root, trash, ignored
 
 
 def blocks(item: ContentInput, config: Config) -> list[Block]:
-    root, _ = _parse_clean(item, config)
+    root, _, _ = _parse_clean(item, config)
     return candidate_blocks(root, config.cleaning.boilerplate)
 
 
@@ -96,7 +96,7 @@ class Facts:
 
 def facts(item: ContentInput, config: Config) -> Facts:
     """Source, text signature, candidate block digests and every image URL of one article."""
-    root, trash = _parse_clean(item, config)
+    root, trash, _ = _parse_clean(item, config)
     settings = config.cleaning.boilerplate
     blocks = candidate_blocks(root, settings) if settings.enabled else []
     digests = frozenset(b.digest for b in blocks)
@@ -104,7 +104,7 @@ def facts(item: ContentInput, config: Config) -> Facts:
     resolve, _ = _resolver(item, config)
     refs = set(trash.images)
     refs.update(thumbnail.front_matter_images(item.metadata, config.thumbnails.fields))
-    for img in root.find_all("img"):
+    for img in root.iter("img"):
         src = best_src(img)
         if src:
             refs.add(src)
@@ -120,7 +120,7 @@ def build(
 ) -> Built:
     """Every step for one article, in order: shared cleaning, learned boilerplate, byline,
     URLs, pixels, tidying; then summary and thumbnail from the cleaned tree; then sanitizing."""
-    root, trash = _parse_clean(item, config)
+    root, trash, ignored = _parse_clean(item, config)
     dropped = 0
     known = learned.get(source_key(item, config))
     if known and config.cleaning.boilerplate.enabled:
@@ -132,16 +132,16 @@ def build(
     _tidy(root)
     summary = _summary(item, root, config)
     thumb = _thumbnail(item, root, trash, resolve, assets, placeholders, config)
-    marker = root.find(MARKER)
-    if isinstance(marker, Tag):
-        marker.decompose()
+    marker = next(root.iter(MARKER), None)
+    if marker is not None:
+        drop(marker)
     html = sanitize(serialize(root)).strip()
     return Built(
         html,
         summary,
         thumb,
         byline,
-        _problems(item, html),
+        _problems(item, html, ignored),
         _copies(assets, html, thumb, config),
         dropped,
     )
@@ -159,8 +159,8 @@ def _summary(item: ContentInput, root: Tag, config: Config) -> str:
     limit = config.content.summary_length
     if item.declared_summary and item.declared_summary.strip():
         return cut(html_to_text(item.declared_summary), limit)
-    marker = root.find(MARKER)
-    if isinstance(marker, Tag):
+    marker = next(root.iter(MARKER), None)
+    if marker is not None:
         text = opening_paragraphs(root, limit * 50, stop=marker)
         if text:
             return cut(text, limit)
@@ -223,14 +223,23 @@ def _copies(
     return tuple(pair for pair in assets.copies() if pair[1] in used)
 
 
-def _problems(item: ContentInput, html: str) -> tuple[Problem, ...]:
-    if html or not item.html.strip():
-        return ()
-    return (
+def _problems(item: ContentInput, html: str, ignored: list[str]) -> tuple[Problem, ...]:
+    found = [
         Problem(
             item.path,
-            "content",
-            "nothing left after cleaning (check the cleaning rules)",
+            "cleaning",
+            f"selector {selector!r} is not supported by the cleaner; the rule was skipped",
             Severity.WARNING,
-        ),
-    )
+        )
+        for selector in ignored
+    ]
+    if not html and item.html.strip():
+        found.append(
+            Problem(
+                item.path,
+                "content",
+                "nothing left after cleaning (check the cleaning rules)",
+                Severity.WARNING,
+            )
+        )
+    return tuple(found)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from feeds.html.tree import Tag
+from feeds.html.tree import Tag, drop
 
 MIME_BY_EXT = {
     "jpg": "image/jpeg", "jpeg": "image/jpeg", "jfif": "image/jpeg", "png": "image/png",
@@ -81,22 +81,22 @@ def size_from_attrs(img: Tag) -> Size:
     """width/height attributes, inline style, or data-img-size-val="1080,462"."""
     width, height = _number(img.get("width")), _number(img.get("height"))
     style = img.get("style")
-    if isinstance(style, str):
+    if style is not None:
         for name, value in _STYLE_DIM.findall(style):
             if name.lower() == "width" and width is None:
                 width = int(value)
             elif name.lower() == "height" and height is None:
                 height = int(value)
     pair = img.get("data-img-size-val")
-    if isinstance(pair, str) and width is None and height is None:
+    if pair is not None and width is None and height is None:
         nums = [_number(p) for p in pair.split(",")]
         if len(nums) == 2 and None not in nums:
             width, height = nums
     return Size(width, height)
 
 
-def _number(value: object) -> int | None:
-    if not isinstance(value, str):
+def _number(value: str | None) -> int | None:
+    if value is None:
         return None
     match = _NUMBER.match(value)
     return int(match.group(1)) if match else None
@@ -123,10 +123,9 @@ def is_tracking_pixel(url: str, size: Size) -> bool:
 
 def is_iconish(img: Tag, url: str) -> bool:
     """Icons, emoji, avatars and logos: fine inside the text, never a thumbnail."""
-    words = [img.get("class"), img.get("id"), img.get("role")]
-    for value in words:
-        text = " ".join(value) if isinstance(value, list) else value
-        if isinstance(text, str) and _ICONISH.search(text):
+    for attr in ("class", "id", "role"):
+        text = img.get(attr)
+        if text is not None and _ICONISH.search(text):
             return True
     tail = "/".join(urlsplit(url).path.rsplit("/", 2)[-2:])  # folder and file name
     return _ICONISH_PATH.search(tail) is not None
@@ -134,7 +133,7 @@ def is_iconish(img: Tag, url: str) -> bool:
 
 def remove_pixels(root: Tag) -> None:
     """Images without a usable src, and tracking pixels, are removed from the content."""
-    for img in root.find_all("img"):
+    for img in list(root.iter("img")):
         src = img.get("src")
-        if not isinstance(src, str) or not src or is_tracking_pixel(src, size_from_attrs(img)):
-            img.decompose()
+        if not src or is_tracking_pixel(src, size_from_attrs(img)):
+            drop(img)

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
 
-import soupsieve
+from cssselect import HTMLTranslator, SelectorError
+from lxml import etree
 
 from feeds.config.sections.cleaning import CleaningRule
 from feeds.html.clean import Trash
-from feeds.html.tree import BLOCK_TAGS, Tag, elements, gone, text_of
+from feeds.html.tree import BLOCK_TAGS, Tag, elements, text_of, unwrap
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,86 +67,68 @@ def path_matches(path: str, pattern: str) -> bool:
     return any(fnmatchcase(tail, p) for tail in tails for p in patterns)
 
 
-def apply_rules(root: Tag, rules: RuleSet, trash: Trash, raw: str = "") -> None:
-    """Drop, then unwrap, then drop paragraphs by text.
+def apply_rules(root: Tag, rules: RuleSet, trash: Trash, raw: str = "") -> list[str]:
+    """Drop, then unwrap, then drop paragraphs by text; returns the selectors that could not
+    be used (see :func:`select`).
 
     ``raw`` (the source HTML) lets selectors that cannot match be skipped without a walk.
     """
     haystack = raw.lower()
     drop = [s for s in rules.drop if not raw or may_match(s, haystack)]
-    unwrap = [s for s in rules.unwrap if not raw or may_match(s, haystack)]
+    unwrap_ = [s for s in rules.unwrap if not raw or may_match(s, haystack)]
+    ignored: list[str] = []
     if drop:
-        for el in select(root, drop):
-            if not gone(el):
+        removed: set[Tag] = set()
+        for el in select(root, drop, ignored):
+            if el not in removed:  # inside an element already dropped
+                removed.update(el.iter())
                 trash.drop(el)
-    if unwrap:
-        for el in reversed(select(root, unwrap)):
-            if not gone(el):
-                el.unwrap()  # innermost first, so nested matches are all unwrapped
+    if unwrap_:
+        for el in reversed(select(root, unwrap_, ignored)):
+            unwrap(el)  # innermost first, so nested matches are all unwrapped
     if rules.drop_text:
         for el in leaf_blocks(root):
             if any(p.search(text_of(el)) for p in rules.drop_text):
                 trash.drop(el)
+    return ignored
 
 
-_SIMPLE = re.compile(r"^([a-zA-Z][\w-]*)?((?:[.#][\w-]+)*)$")
-
-
-@dataclass(frozen=True, slots=True)
-class _Simple:
-    """``tag``, ``.class``, ``#id`` and their compounds: matched without soupsieve."""
-
-    tag: str | None
-    classes: frozenset[str]
-    ident: str | None
-
-    def matches(self, el: Tag) -> bool:
-        if self.tag is not None and el.name != self.tag:
-            return False
-        if self.ident is not None and el.get("id") != self.ident:
-            return False
-        if self.classes:
-            have = el.get("class") or ()
-            return self.classes.issubset(have.split() if isinstance(have, str) else have)
-        return True
+_TRANSLATOR = HTMLTranslator()
 
 
 @functools.lru_cache(maxsize=256)
-def _parse_simple(selector: str) -> _Simple | None:
-    match = _SIMPLE.match(selector.strip())
-    if not match or not selector.strip():
+def _xpath(selector: str) -> str | None:
+    """The XPath of one selector (below the context element), None when cssselect cannot
+    translate it (a few pseudo-classes soupsieve knows, such as :-soup-contains)."""
+    try:
+        path = _TRANSLATOR.css_to_xpath(selector, prefix="descendant::")
+        etree.XPath(path)
+    except (SelectorError, ValueError, NotImplementedError, etree.XPathError):
         return None
-    parts = re.findall(r"([.#])([\w-]+)", match.group(2) or "")
-    idents = [name for kind, name in parts if kind == "#"]
-    if len(idents) > 1:
-        return None
-    tag = match.group(1).lower() if match.group(1) else None
-    classes = frozenset(name for kind, name in parts if kind == ".")
-    return _Simple(tag, classes, idents[0] if idents else None)
+    return path
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled(selectors: str) -> soupsieve.SoupSieve:
-    return soupsieve.compile(selectors)
+def _compiled(selectors: tuple[str, ...]) -> tuple[etree.XPath | None, tuple[str, ...]]:
+    """One compiled XPath for a group of selectors (compiled once per group, not per article),
+    and the selectors left out of it."""
+    paths = [(s, _xpath(s)) for s in selectors]
+    usable = [p for _, p in paths if p is not None]
+    bad = tuple(s for s, p in paths if p is None)
+    return (etree.XPath(" | ".join(usable)) if usable else None), bad
 
 
-def select(root: Tag, selectors: Sequence[str]) -> list[Tag]:
-    """Elements matching any of ``selectors``, in document order. Simple selectors are matched
-    in one walk of our own; the rest go to soupsieve (compiled once, as one group)."""
-    simple = [m for s in selectors if (m := _parse_simple(s)) is not None]
-    rest = [s for s in selectors if _parse_simple(s) is None]
-    found: dict[int, Tag] = {}
-    if simple:
-        for el in elements(root):
-            if any(m.matches(el) for m in simple):
-                found[id(el)] = el
-    if rest:
-        for el in _compiled(", ".join(rest)).select(root):
-            found.setdefault(id(el), el)
-        if simple:
-            order = {id(n): i for i, n in enumerate(root.descendants)}
-            return sorted(found.values(), key=lambda el: order[id(el)])
-    return list(found.values())
+def select(root: Tag, selectors: Sequence[str], ignored: list[str] | None = None) -> list[Tag]:
+    """Elements below ``root`` matching any of ``selectors``, in document order (cssselect's
+    XPath, evaluated by libxml2). Selectors it cannot translate are added to ``ignored``."""
+    xpath, bad = _compiled(tuple(selectors))
+    if ignored is not None:
+        ignored.extend(s for s in bad if s not in ignored)
+    if xpath is None:
+        return []
+    found = xpath(root)
+    assert isinstance(found, list)
+    return [el for el in found if isinstance(el, etree._Element)]
 
 
 _CLASS_OR_ID = re.compile(r"[.#]((?:[\w-]|\\.)+)")
@@ -165,16 +148,12 @@ def may_match(selector: str, haystack: str) -> bool:
 
 def leaf_blocks(root: Tag) -> list[Tag]:
     """Block elements that hold no other block: paragraphs, in document order (linear time)."""
-    holds_block: set[int] = set()
+    holds_block: set[Tag] = set()
     leaves: list[Tag] = []
-    for el in reversed(list(elements(root))):
-        inner = any(
-            isinstance(c, Tag) and (c.name in BLOCK_TAGS or id(c) in holds_block)
-            for c in el.contents
-        )
-        if inner:
-            holds_block.add(id(el))
-        elif el.name in BLOCK_TAGS:
+    for el in reversed(elements(root)):
+        if any(c.tag in BLOCK_TAGS or c in holds_block for c in el):
+            holds_block.add(el)
+        elif el.tag in BLOCK_TAGS:
             leaves.append(el)
     leaves.reverse()
     return leaves

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import nh3
 
 from feeds.html.sanitize import xml_safe
-from feeds.html.tree import Tag, collapse, text_of
+from feeds.html.tree import Tag, classes, collapse, text_of
 
 ELLIPSIS = "…"
 _SENTENCE_END = "。！？；!?"
@@ -113,10 +113,10 @@ def opening_paragraphs(root: Tag, limit: int, stop: Tag | None = None) -> str:
 def _paragraph_texts(root: Tag, stop: Tag | None) -> Iterator[str]:
     from feeds.html.rules import leaf_blocks  # local: rules imports cleaning, not summary
 
-    order = {id(n): i for i, n in enumerate(root.descendants)} if stop is not None else {}
-    stop_at = order.get(id(stop), -1) if stop is not None else -1
+    order = {el: i for i, el in enumerate(root.iter())} if stop is not None else {}
+    stop_at = order.get(stop, -1) if stop is not None else -1
     for block in leaf_blocks(root):
-        if stop_at >= 0 and order.get(id(block), 0) > stop_at:
+        if stop_at >= 0 and order.get(block, 0) > stop_at:
             return
         if _meaningful(block):
             text = text_of(block)
@@ -125,9 +125,9 @@ def _paragraph_texts(root: Tag, stop: Tag | None) -> Iterator[str]:
 
 
 def _meaningful(block: Tag) -> bool:
-    if block.name in _SKIP_TAGS:
+    if block.tag in _SKIP_TAGS:
         return False
-    classes = block.get("class")
-    if classes and _CAPTION.search(" ".join(classes)):
+    names = classes(block)
+    if names and _CAPTION.search(" ".join(names)):
         return False
-    return not any(parent.name in _SKIP_INSIDE for parent in block.parents)
+    return not any(parent.tag in _SKIP_INSIDE for parent in block.iterancestors())

@@ -51,17 +51,12 @@ class ThumbnailContext:
 def content_images(root: Tag) -> tuple[SeenImage, ...]:
     """The images left in the cleaned content (src already absolute), in document order."""
     found = []
-    for img in root.find_all("img"):
+    for img in root.iter("img"):
         src = img.get("src")
-        if isinstance(src, str) and src:
+        if src:
             alt = img.get("alt")
             found.append(
-                SeenImage(
-                    src,
-                    size_of(img, src),
-                    alt.strip() if isinstance(alt, str) else "",
-                    is_iconish(img, src),
-                )
+                SeenImage(src, size_of(img, src), alt.strip() if alt else "", is_iconish(img, src))
             )
     return tuple(found)
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from feeds.html.tree import Tag, elements
+from feeds.html.tree import Tag, elements, unwrap
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp"})
 MEDIA_SCHEMES = frozenset({"http", "https"})
@@ -33,6 +33,7 @@ URL_ATTRS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("del", "cite", MEDIA_SCHEMES),
     ("ins", "cite", MEDIA_SCHEMES),
 )
+_URL_TAGS = frozenset(tag for tag, _, _ in URL_ATTRS)
 _PLACEHOLDER_SRC = re.compile(r"blank|spacer|lazy|loading|placeholder|pixel|grey\.gif", re.I)
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))  # stripped from both ends, as browsers do
 _HOST = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.?$")  # names (IDN letters included), not '%zz'
@@ -96,13 +97,12 @@ def _is_relative(ref: str) -> bool:
 def best_src(img: Tag) -> str | None:
     """The image's real source: ``src``, unless it is empty, inline data or a lazy-loading
     placeholder and a ``data-src``-style attribute names the real one."""
-    src = img.get("src")
-    src = src.strip() if isinstance(src, str) else ""
+    src = (img.get("src") or "").strip()
     if src and not src.startswith("data:") and not _PLACEHOLDER_SRC.search(src):
         return src
     for attr in LAZY_SRC:
         value = img.get(attr)
-        if isinstance(value, str) and value.strip():
+        if value is not None and value.strip():
             return value.strip()
     return src or None
 
@@ -111,41 +111,44 @@ def promote_lazy(img: Tag) -> None:
     """``data-src``/``data-original``/``data-srcset`` become ``src``/``srcset``."""
     src = best_src(img)
     if src is not None:
-        img["src"] = src
+        img.set("src", src)
     for attr in LAZY_SRCSET:
         value = img.get(attr)
-        if isinstance(value, str) and value.strip() and not img.get("srcset"):
-            img["srcset"] = value.strip()
+        if value is not None and value.strip() and not img.get("srcset"):
+            img.set("srcset", value.strip())
             break
 
 
 def absolutize(root: Tag, resolve: Resolver) -> None:
     """Rewrite href/src/srcset/poster/cite in place; unusable values are removed."""
     for el in elements(root):
-        if el.name in ("img", "source"):
+        if el.tag in ("img", "source"):
             promote_lazy(el)
-        _rewrite_attrs(el, resolve)
-        if el.name == "a" and not el.has_attr("href"):
-            el.unwrap()  # a link whose target was unusable is just its text
+        if el.tag in _URL_TAGS:
+            _rewrite_attrs(el, resolve)
+        if el.tag == "a" and "href" not in el.attrib:
+            unwrap(el)  # a link whose target was unusable is just its text
             continue
         srcset = el.get("srcset")
-        if isinstance(srcset, str):
+        if srcset is not None:
             fixed = rewrite_srcset(srcset, resolve)
             if fixed:
-                el["srcset"] = fixed
+                el.set("srcset", fixed)
             else:
-                del el["srcset"]
+                del el.attrib["srcset"]
 
 
 def _rewrite_attrs(el: Tag, resolve: Resolver) -> None:
     for tag, attr, schemes in URL_ATTRS:
-        if el.name == tag and el.has_attr(attr):
+        if el.tag == tag:
             value = el.get(attr)
-            url = resolve(value, schemes) if isinstance(value, str) else None
+            if value is None:
+                continue
+            url = resolve(value, schemes)
             if url is None:
-                del el[attr]
+                del el.attrib[attr]
             else:
-                el[attr] = url
+                el.set(attr, url)
 
 
 def rewrite_srcset(value: str, resolve: Resolver) -> str:
