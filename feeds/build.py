@@ -20,7 +20,7 @@ from feeds.errors import UsageError
 from feeds.models import Article, Problem, Severity
 
 if TYPE_CHECKING:
-    from feeds.content.collect import Collection
+    from feeds.content.collect import Collection, ProgressFactory
     from feeds.render.feed import Rendered
     from feeds.render.plan import FeedJob
 
@@ -83,6 +83,7 @@ def run_build(
     out: Path | None = None,
     collection: Collection | None = None,
     strict: bool = False,
+    progress: ProgressFactory | None = None,
 ) -> BuildReport:
     """Build the configured feeds (or ``only`` those named) into ``out`` or config.output.
 
@@ -105,7 +106,9 @@ def run_build(
             )
         from feeds.content.collect import collect  # imported late: the replay path needs none of it
 
-        collection = collect(config, now=now, sources=stamp.sources if stamp else None)
+        collection = collect(
+            config, now=now, sources=stamp.sources if stamp else None, progress=progress
+        )
     report = _build_feeds(config, specs, collection, limit, out_dir, strict)
     if stamp is not None:
         if report.failed:

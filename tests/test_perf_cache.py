@@ -166,3 +166,28 @@ def test_the_stamp_is_not_trusted_when_something_changed(tmp_path: Path, change:
     assert report.written, change
     if change == "future due":
         assert report.counts["articles"] == 9
+
+
+def test_collect_reports_progress_per_phase_and_only_for_work_done(tmp_path: Path) -> None:
+    from collections.abc import Callable, Iterator
+    from contextlib import contextmanager
+
+    write_site(tmp_path)
+    config = config_for(tmp_path)
+    seen: list[tuple[str, int, int]] = []
+
+    @contextmanager
+    def recording(total: int, label: str) -> Iterator[Callable[[int], None]]:
+        done = [0]
+
+        def advance(n: int = 1) -> None:
+            done[0] += n
+
+        yield advance
+        seen.append((label, total, done[0]))
+
+    collect(config, now=NOW, progress=recording)
+    assert seen == [("reading", 8, 8), ("cleaning", 8, 8)]
+    seen.clear()
+    collect(config, now=NOW, progress=recording)
+    assert seen == []  # everything came from the cache: nothing to show

@@ -41,11 +41,12 @@ def build(
 ) -> int:
     """Build every configured feed (RSS, Atom, JSON Feed) into the output folder."""
     from feeds.build import run_build
+    from feeds.cli.progress import progress
 
     started = time.monotonic()
     config = load_settings()
     report = run_build(config, now=resolve_now(now), only=only, limit=limit,
-                       out=out.resolve() if out else None, strict=strict)
+                       out=out.resolve() if out else None, strict=strict, progress=progress)
     seconds = round(time.monotonic() - started, 2)
     if fmt == "json":
         print_json({**report.as_dict(), "seconds": seconds})

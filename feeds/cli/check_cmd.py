@@ -34,10 +34,13 @@ if TYPE_CHECKING:
 def check(paths: tuple[Path, ...], strict: bool, fmt: str, now: str | None) -> int:
     """Read every article and report each problem (exit 1 on errors)."""
     from feeds.cli.common import resolve_now
+    from feeds.cli.progress import progress
     from feeds.content.collect import collect
 
     config = load_settings()
-    collection = collect(config, now=resolve_now(now), paths=list(paths) or None)
+    collection = collect(
+        config, now=resolve_now(now), paths=list(paths) or None, progress=progress
+    )
     failing = [p for p in collection.problems if strict or p.severity is Severity.ERROR]
     if fmt == "json":
         print_json(
@@ -69,10 +72,11 @@ def check(paths: tuple[Path, ...], strict: bool, fmt: str, now: str | None) -> i
 def inspect(paths: tuple[Path, ...], now: str | None) -> int:
     """Print the normalized articles of PATHS (files or folders) as a JSON array."""
     from feeds.cli.common import resolve_now
+    from feeds.cli.progress import progress
     from feeds.content.collect import collect
 
     config = load_settings({"content": {"drafts": True, "future": True}})
-    collection = collect(config, now=resolve_now(now), paths=list(paths))
+    collection = collect(config, now=resolve_now(now), paths=list(paths), progress=progress)
     print_json([a.as_dict() for a in collection.articles])
     for problem in collection.problems:
         warn(str(problem) + (" (warning)" if problem.severity is Severity.WARNING else ""))

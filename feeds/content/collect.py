@@ -6,7 +6,8 @@ with its path and the field at fault, and the run goes on with the others.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
@@ -84,6 +85,7 @@ def collect(
     paths: Sequence[Path] | None = None,
     use_cache: bool = True,
     sources: Sequence[Source] | None = None,
+    progress: ProgressFactory | None = None,
 ) -> Collection:
     """Read, normalize and clean every article of the configured content (or ``paths``).
 
@@ -100,7 +102,7 @@ def collect(
         )
     if sources is None:  # the caller may have listed them already (the build stamp does)
         sources = discover(roots, config.content.ignore, explicit=bool(paths))
-    run = _Run(config, sources, use_cache)
+    run = _Run(config, sources, use_cache, progress or _silent)
     problems = [p for s in sources for p in run.records[s.path].problems]
     kept: list[Source] = []
     skipped: list[str] = []
@@ -142,8 +144,15 @@ def collect(
 class _Run:
     """One collect's state: which files were read now, which came from the cache."""
 
-    def __init__(self, config: Config, sources: Sequence[Source], use_cache: bool) -> None:
+    def __init__(
+        self,
+        config: Config,
+        sources: Sequence[Source],
+        use_cache: bool,
+        progress: ProgressFactory,
+    ) -> None:
         self.config = config
+        self.progress = progress
         self.cache = (
             ArticleCache(config.state / "cache.sqlite", config_fingerprint(config))
             if use_cache
@@ -164,9 +173,11 @@ class _Run:
         self._read([s for s in sources if s.path not in self.valid])
 
     def _read(self, sources: Sequence[Source]) -> None:
-        for source, (item, record) in zip(
-            sources, map_files(_parse_and_learn, sources, self.config), strict=True
-        ):
+        if not sources:
+            return
+        with self.progress(len(sources), "reading") as advance:
+            results = map_files(_parse_and_learn, sources, self.config, advance)
+        for source, (item, record) in zip(sources, results, strict=True):
             self.records[source.path] = record
             if item is not None:
                 self.parsed[source.path] = item
@@ -196,9 +207,11 @@ class _Run:
         todo = [s for s in kept if s.path not in self.outcomes]
         self._read([s for s in todo if s.path not in self.parsed])
         items = [self.parsed[s.path] for s in todo]
-        for source, outcome in zip(
-            todo, map_files(_build, items, (self.config, hints)), strict=True
-        ):
+        if not items:
+            return [self.outcomes[s.path] for s in kept]
+        with self.progress(len(items), "cleaning") as advance:
+            results = map_files(_build, items, (self.config, hints), advance)
+        for source, outcome in zip(todo, results, strict=True):
             self.outcomes[source.path] = outcome
             self.cleaned.add(source.path)
         return [self.outcomes[s.path] for s in kept]
@@ -222,6 +235,19 @@ class _Run:
 
     def warnings(self) -> list[Problem]:
         return self.cache.warnings if self.cache else []
+
+
+# progress(total, label) -> a context manager yielding advance(n); see feeds/cli/progress.py
+ProgressFactory = Callable[[int, str], AbstractContextManager[Callable[[int], None]]]
+
+
+@contextmanager
+def _silent(_total: int, _label: str) -> Iterator[Callable[[int], None]]:
+    yield _ignore
+
+
+def _ignore(_n: int = 1) -> None:
+    """advance() of a run nobody watches."""
 
 
 def _facts_of(record: _Record) -> ArticleFacts:

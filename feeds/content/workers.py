@@ -39,17 +39,29 @@ def worker_count(items: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def map_files(func: Callable[[T, Any], R], items: Sequence[T], shared: Any) -> list[R]:
+def map_files(
+    func: Callable[[T, Any], R],
+    items: Sequence[T],
+    shared: Any,
+    advance: Callable[[int], None] | None = None,
+) -> list[R]:
     """``[func(item, shared) for item in items]``, in order, over several processes when
-    worthwhile. ``func`` must be a module-level function (it is pickled by name)."""
+    worthwhile. ``func`` must be a module-level function (it is pickled by name).
+    ``advance(n)`` is told as results come in (for a progress bar)."""
     workers = worker_count(len(items))
+    results: list[R] = []
     if workers == 1:
-        return [func(item, shared) for item in items]
+        for chunk in _chunks(items, 50):
+            results.extend(func(item, shared) for item in chunk)
+            if advance:
+                advance(len(chunk))
+        return results
     chunks = list(_chunks(items, max(50, len(items) // (workers * 8))))
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(shared,)) as pool:
-        results: list[R] = []
         for part in pool.map(_run_chunk, [(func, chunk) for chunk in chunks]):
             results.extend(part)
+            if advance:
+                advance(len(part))
     return results
 
 
