@@ -73,6 +73,22 @@ def test_ten_thousand_nested_divs():
     assert result.summary == "深处的文字。"
 
 
+def test_word_markup_keeps_its_text_even_when_deeply_nested():
+    # <o:p> from Word is a name lxml refuses to create but its HTML parser accepts
+    assert build("<p>一段<o:p></o:p>文字<o:p>。</o:p></p>").content_html == "<p>一段文字。</p>"
+    deep = "<div>" * 3_000 + "<p>深<o:p>处</o:p>的文字。</p>" + "</div>" * 3_000
+    assert build(deep).summary == "深处的文字。"
+
+
+def test_whitespace_between_tags_is_one_space_or_newline_outside_pre():
+    result = build(
+        "<p><code><b>a</b>   <b>b</b></code> <i>c</i> \t<i>d</i></p><pre>  x\n\n  y</pre>"
+    )
+    assert result.content_html == (
+        "<p><code><b>a</b> <b>b</b></code> <i>c</i> <i>d</i></p><pre>  x\n\n  y</pre>"
+    )
+
+
 def test_ten_thousand_unclosed_tags():
     result = build("<b><i><span>" * 3_000 + "text")
     assert "text" in result.content_html

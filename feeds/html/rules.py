@@ -150,7 +150,7 @@ def leaf_blocks(root: Tag) -> list[Tag]:
     """Block elements that hold no other block: paragraphs, in document order (linear time)."""
     holds_block: set[Tag] = set()
     leaves: list[Tag] = []
-    for el in reversed(elements(root)):
+    for el in reversed(elements(root)):  # children before parents
         if any(c.tag in BLOCK_TAGS or c in holds_block for c in el):
             holds_block.add(el)
         elif el.tag in BLOCK_TAGS:

@@ -12,6 +12,7 @@ signatures and whitespace tidying read the base text only.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import TypeAlias
@@ -55,7 +56,9 @@ VOID_TAGS = frozenset(
     }
 )  # fmt: skip
 RUBY_TEXT = ("rt", "rp")
-_SPACE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+_MAX_DEPTH = 2048  # libxml2's limit with huge_tree
+_NAME_FIX = re.compile(r"[^\w.-]+")
+_ASCII_SPACE = " \n\t\f\r"
 _CHUNK = 512  # fed in chunks, as BeautifulSoup fed lxml: the same events, the same tree
 
 
@@ -63,9 +66,11 @@ def parse(html: str) -> Tag:
     """The ``<body>`` of ``html`` (a fragment or a whole page); never None, never raises."""
     if html.startswith("\ufeff"):
         html = html[1:]
-    # Built through a target: libxml2's own tree builder stops at 256 levels of nesting and
-    # drops what is deeper; the target gets every element (as BeautifulSoup's did).
-    parser = etree.HTMLParser(target=etree.TreeBuilder())
+    # libxml2's own tree builder is fastest but stops at 2048 levels of nesting and drops
+    # what is deeper; only a document with that many tags can be so deep, and those go
+    # through a target that gets every element.
+    deep = html.count("<") >= _MAX_DEPTH
+    parser = etree.HTMLParser(target=_Builder()) if deep else etree.HTMLParser(huge_tree=True)
     root = None
     try:
         for start in range(0, max(len(html), 1), _CHUNK):
@@ -78,7 +83,71 @@ def parse(html: str) -> Tag:
     body = next(root.iter("body"), None)
     if body is None:
         body = etree.SubElement(root, "body")
+    _shrink_blank_text(body)
     return body
+
+
+def _shrink_blank_text(body: Tag) -> None:
+    """Text of ASCII whitespace only becomes one newline (when it holds one) or one space,
+    outside <pre> and <textarea>: what the BeautifulSoup-based cleaner saw, at parse time."""
+    kept: set[Tag] = set()
+    for keep in body.iter("pre", "textarea"):
+        if keep not in kept:
+            kept.update(keep.iter())
+    for node in body.iter():
+        if node.tail and node is not body and node.getparent() not in kept:
+            node.tail = _shrunk(node.tail)
+        if node.text and isinstance(node.tag, str) and node not in kept:
+            node.text = _shrunk(node.text)
+
+
+def _shrunk(text: str) -> str:
+    if text.strip(_ASCII_SPACE):
+        return text
+    return "\n" if "\n" in text else " "
+
+
+class _Builder:
+    """A parser target building the tree at any depth. lxml refuses some names the HTML
+    parser accepts (``o:p`` from Word, ``xml:lang``): such tags are renamed (``o-p``) and
+    such attributes left out; the sanitizer would drop both anyway."""
+
+    def __init__(self) -> None:
+        self._tree = etree.TreeBuilder()
+        self._open: list[str] = []
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        name = tag if _valid_name(tag) else _NAME_FIX.sub("-", tag).strip("-") or "x"
+        if not _valid_name(name):
+            name = "x-" + name
+        self._tree.start(name, {k: v for k, v in attrib.items() if _valid_name(k)})
+        self._open.append(name)
+
+    def end(self, tag: str) -> None:
+        self._tree.end(self._open.pop())
+
+    def data(self, text: str) -> None:
+        self._tree.data(text)
+
+    def comment(self, text: str) -> None:
+        self._tree.comment(text)
+
+    def pi(self, target: str, data: str | None = None) -> None:
+        self._tree.pi(target, data)
+
+    def close(self) -> Tag:
+        return self._tree.close()
+
+
+@functools.lru_cache(maxsize=1024)
+def _valid_name(name: str) -> bool:
+    if "{" in name or "}" in name:
+        return False  # would be read as a namespace
+    try:
+        etree.Element("x").set(name, "")
+    except ValueError:
+        return False
+    return True
 
 
 def serialize(root: Tag) -> str:
@@ -88,6 +157,8 @@ def serialize(root: Tag) -> str:
         if el.text is None and len(el) == 0 and el.tag not in VOID_TAGS:
             el.text = ""  # forces an end tag
         attrib = el.attrib
+        if el.tag in ("td", "th") and "headers" in attrib:  # a list of ids: one space apart
+            attrib["headers"] = " ".join(attrib["headers"].split())
         if len(attrib) > 1:
             keys = list(attrib.keys())
             if keys != sorted(keys):
@@ -131,15 +202,19 @@ def raw_text(node: Tag) -> str:
 
 def _base_text(node: Tag) -> Iterator[str]:
     ruby = ruby_elements(node)
-    for el in node.iter():
-        if el not in ruby and el.text:
-            yield el.text
-        if el is not node and el.getparent() not in ruby and el.tail:
+    for event, el in etree.iterwalk(node, events=("start", "end")):
+        if event == "start":
+            if el.text and el not in ruby:
+                yield el.text
+        elif el.tail and el is not node and el.getparent() not in ruby:
             yield el.tail
 
 
 def collapse(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    """Whitespace runs (Unicode spaces, U+3000, NBSP, zero-width space, BOM) as one space."""
+    if "\u200b" in text or "\ufeff" in text:  # not spaces to str.split()
+        text = text.replace("\u200b", " ").replace("\ufeff", " ")
+    return " ".join(text.split())  # splits on what \s matches; 3x faster than a regex
 
 
 def classes(el: Tag) -> list[str]:
