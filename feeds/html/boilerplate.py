@@ -12,6 +12,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from feeds.config.sections.cleaning import BoilerplateSettings
 from feeds.html.clean import Trash
@@ -92,27 +93,29 @@ def _fold(
 ) -> tuple[bytes, int, bool]:
     """Digest (tag, key attributes, children's digests, text), text size and whether media
     sits inside, from the children's (already computed). Ruby annotations are not text."""
-    h = hashlib.blake2b(digest_size=8)
-    h.update(el.tag.encode())
+    h = hashlib.blake2b(el.tag.encode(), digest_size=8)
     for attr in _KEY_ATTRS:
-        value = " ".join(classes(el)) if attr == "class" else el.get(attr)
+        value = el.get(attr)
+        if value and attr == "class":
+            value = " ".join(value.split())
         if value:
             h.update(f"\x00{attr}={value}".encode())
-    size, has_media = 0, el.tag == "img" or (el.tag == "a" and "href" in el.attrib)
-    pieces = [el.text, *(x for c in el for x in (c, c.tail))]
-    for child in pieces:
-        if child is None:
-            continue
-        if not isinstance(child, str):
-            h.update(b"\x01" + digests[child])
-            size += sizes[child]
-            has_media = has_media or child in media
-        elif not ruby:
-            text = collapse(child)
-            if text:
-                h.update(b"\x02" + text.encode())
-                size += len(text)
+    has_media = el.tag == "img" or (el.tag == "a" and el.get("href") is not None)
+    size = _add_text(h, el.text) if el.text and not ruby else 0
+    for child in el:
+        h.update(b"\x01" + digests[child])
+        size += sizes[child]
+        has_media = has_media or child in media
+        if child.tail and not ruby:
+            size += _add_text(h, child.tail)
     return h.digest(), size, has_media
+
+
+def _add_text(h: Any, text: str) -> int:
+    text = collapse(text)
+    if text:
+        h.update(b"\x02" + text.encode())
+    return len(text)
 
 
 def drop_learned(

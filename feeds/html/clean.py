@@ -87,8 +87,20 @@ def _is_hidden(el: Tag) -> bool:
 def trim_indents(root: Tag) -> None:
     """Strip full-width-space (U+3000) and other indents at the start and end of paragraphs."""
     for el in elements(root):
-        if el.tag in INDENTED and _holds_text(el):
+        if el.tag not in INDENTED or not _holds_text(el):
+            continue
+        text = el.text  # the usual case first: text right at the start (end), not all indent
+        if text and (trimmed := text.lstrip(INDENT_CHARS)):
+            if len(trimmed) != len(text):
+                el.text = trimmed
+        else:
             _trim_edge(el, reverse=False)
+        owner, slot = (el[-1], "tail") if len(el) else (el, "text")
+        text = getattr(owner, slot)
+        if text and (trimmed := text.rstrip(INDENT_CHARS)):
+            if len(trimmed) != len(text):
+                setattr(owner, slot, trimmed)
+        else:
             _trim_edge(el, reverse=True)
 
 

@@ -30,13 +30,29 @@ class RuleSet:
         return bool(self.drop or self.unwrap or self.drop_text)
 
 
+@functools.lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """The matching form of a name: NFKC, case-folded, trimmed."""
     return unicodedata.normalize("NFKC", text).casefold().strip()
 
 
+# A rule as plain tuples: (paths, categories, drop, unwrap, drop_text)
+_Strs = tuple[str, ...]
+_RuleKey = tuple[_Strs, _Strs, _Strs, _Strs, _Strs]
+
+
 def rules_for(path: str, categories: Sequence[str], rules: Iterable[CleaningRule]) -> RuleSet:
     """Merge every rule whose paths or categories match (a rule naming neither always does)."""
+    key = tuple(
+        (tuple(r.paths), tuple(r.categories), tuple(r.drop), tuple(r.unwrap), tuple(r.drop_text))
+        for r in rules
+    )
+    by_path = any(paths for paths, *_ in key)  # else every article of a category shares one
+    return _merged(path if by_path else "", tuple(categories), key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _merged(path: str, categories: tuple[str, ...], rules: tuple[_RuleKey, ...]) -> RuleSet:
     drop: list[str] = []
     unwrap: list[str] = []
     texts: list[re.Pattern[str]] = []
@@ -44,18 +60,19 @@ def rules_for(path: str, categories: Sequence[str], rules: Iterable[CleaningRule
     for rule in rules:
         if not _matches(rule, path, folded):
             continue
-        drop.extend(s for s in rule.drop if s not in drop)
-        unwrap.extend(s for s in rule.unwrap if s not in unwrap)
-        texts.extend(re.compile(t) for t in rule.drop_text)
+        drop.extend(s for s in rule[2] if s not in drop)
+        unwrap.extend(s for s in rule[3] if s not in unwrap)
+        texts.extend(re.compile(t) for t in rule[4])
     return RuleSet(tuple(drop), tuple(unwrap), tuple(texts))
 
 
-def _matches(rule: CleaningRule, path: str, categories: set[str]) -> bool:
-    if not rule.paths and not rule.categories:
+def _matches(rule: _RuleKey, path: str, categories: set[str]) -> bool:
+    paths, names = rule[0], rule[1]
+    if not paths and not names:
         return True
-    if any(fold(c) in categories for c in rule.categories):
+    if any(fold(c) in categories for c in names):
         return True
-    return any(path_matches(path, pattern) for pattern in rule.paths)
+    return any(path_matches(path, pattern) for pattern in paths)
 
 
 def path_matches(path: str, pattern: str) -> bool:
@@ -148,13 +165,15 @@ def may_match(selector: str, haystack: str) -> bool:
 
 def leaf_blocks(root: Tag) -> list[Tag]:
     """Block elements that hold no other block: paragraphs, in document order (linear time)."""
-    holds_block: set[Tag] = set()
+    holds_block: set[Tag] = set()  # elements with a block somewhere below them
     leaves: list[Tag] = []
-    for el in reversed(elements(root)):  # children before parents
-        if any(c.tag in BLOCK_TAGS or c in holds_block for c in el):
-            holds_block.add(el)
-        elif el.tag in BLOCK_TAGS:
-            leaves.append(el)
+    for el in reversed(elements(root)):  # descendants before their ancestors
+        if el.tag in BLOCK_TAGS:
+            if el not in holds_block:
+                leaves.append(el)
+            holds_block.add(el.getparent())
+        elif el in holds_block:
+            holds_block.add(el.getparent())
     leaves.reverse()
     return leaves
 

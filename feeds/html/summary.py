@@ -20,6 +20,7 @@ from feeds.html.tree import Tag, classes, collapse, text_of
 ELLIPSIS = "…"
 _SENTENCE_END = "。！？；!?"
 _CLOSERS = "”’」』）)】》\"'"
+_SENTENCE_END_CHAR = re.compile(f"[{re.escape(_SENTENCE_END)}]")
 _LATIN_SENTENCE = re.compile(r"[.!?][\"'”’)]*(?=\s)")
 _NEAR = 0.5  # a sentence end in the last half of the window is "near"
 _SKIP_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "pre", "td", "th", "caption"})
@@ -53,8 +54,9 @@ def cut(text: str, limit: int) -> str:
 def _sentence_end(window: str) -> int:
     """Length of ``window`` up to and including its last sentence end (0 when none)."""
     best = 0
-    for i, ch in enumerate(window):
-        if ch in _SENTENCE_END and (ch not in "!?" or _ends_latin(window, i)):
+    for found in _SENTENCE_END_CHAR.finditer(window):  # candidates found in C, checked here
+        i, ch = found.start(), found.group()
+        if ch not in "!?" or _ends_latin(window, i):
             j = i + 1
             while j < len(window) and window[j] in _CLOSERS:
                 j += 1

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from typing import TypeAlias
+from typing import TypeAlias, TypeGuard
 
 from lxml import etree
 
@@ -59,6 +59,7 @@ RUBY_TEXT = ("rt", "rp")
 _MAX_DEPTH = 2048  # libxml2's limit with huge_tree
 _NAME_FIX = re.compile(r"[^\w.-]+")
 _ASCII_SPACE = " \n\t\f\r"
+_SHRUNK = ("\n", " ")
 _CHUNK = 512  # fed in chunks, as BeautifulSoup fed lxml: the same events, the same tree
 
 
@@ -94,17 +95,21 @@ def _shrink_blank_text(body: Tag) -> None:
     for keep in body.iter("pre", "textarea"):
         if keep not in kept:
             kept.update(keep.iter())
-    for node in body.iter():
-        if node.tail and node is not body and node.getparent() not in kept:
-            node.tail = _shrunk(node.tail)
-        if node.text and isinstance(node.tag, str) and node not in kept:
-            node.text = _shrunk(node.text)
+    for node in body.iterdescendants():
+        tail = node.tail
+        if _shrinkable(tail) and (not kept or node.getparent() not in kept):
+            node.tail = "\n" if "\n" in tail else " "
+        text = node.text  # a comment's text is its content: left alone
+        if _shrinkable(text) and isinstance(node.tag, str) and (not kept or node not in kept):
+            node.text = "\n" if "\n" in text else " "
+    text = body.text
+    if _shrinkable(text):
+        body.text = "\n" if "\n" in text else " "
 
 
-def _shrunk(text: str) -> str:
-    if text.strip(_ASCII_SPACE):
-        return text
-    return "\n" if "\n" in text else " "
+def _shrinkable(text: str | None) -> TypeGuard[str]:
+    """Whitespace-only text that is not yet one newline or one space."""
+    return text is not None and text != "" and not text.strip(_ASCII_SPACE) and text not in _SHRUNK
 
 
 class _Builder:
@@ -195,8 +200,8 @@ def text_of(node: Tag) -> str:
 
 
 def raw_text(node: Tag) -> str:
-    if next(node.iter(*RUBY_TEXT), None) is None:
-        return "".join(node.itertext())
+    if next(node.iter(*RUBY_TEXT), None) is None:  # libxml2's text output: the fastest way
+        return str(etree.tostring(node, method="text", encoding="unicode", with_tail=False))
     return "".join(_base_text(node))
 
 

@@ -6,6 +6,7 @@ inherit); URLs that cannot be parsed or use a scheme other than the allowed ones
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Callable
@@ -61,8 +62,11 @@ class Resolver:
         return absolute(ref, self.base, schemes)
 
 
+@functools.lru_cache(maxsize=8192)
 def absolute(ref: str, base: str, schemes: frozenset[str] = LINK_SCHEMES) -> str | None:
-    """``ref`` made absolute against ``base``; None when unusable or not in ``schemes``."""
+    """``ref`` made absolute against ``base``; None when unusable or not in ``schemes``.
+
+    Memoized (a pure function): learning and building resolve the same references."""
     ref = ref.strip(_C0_AND_SPACE).translate(_TAB_NEWLINE)
     if ref.startswith("//"):
         ref = "https:" + ref
