@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from typing import TypeAlias, TypeGuard
+from typing import TypeAlias
 
 from lxml import etree
 
@@ -95,21 +95,16 @@ def _shrink_blank_text(body: Tag) -> None:
     for keep in body.iter("pre", "textarea"):
         if keep not in kept:
             kept.update(keep.iter())
-    for node in body.iterdescendants():
+    for node in body.iter():
+        # inline checks: this looks at every piece of text of every article
         tail = node.tail
-        if _shrinkable(tail) and (not kept or node.getparent() not in kept):
+        blank = tail and tail not in _SHRUNK and not tail.strip(_ASCII_SPACE)
+        if blank and node is not body and (not kept or node.getparent() not in kept):
             node.tail = "\n" if "\n" in tail else " "
         text = node.text  # a comment's text is its content: left alone
-        if _shrinkable(text) and isinstance(node.tag, str) and (not kept or node not in kept):
+        blank = text and text not in _SHRUNK and not text.strip(_ASCII_SPACE)
+        if blank and isinstance(node.tag, str) and (not kept or node not in kept):
             node.text = "\n" if "\n" in text else " "
-    text = body.text
-    if _shrinkable(text):
-        body.text = "\n" if "\n" in text else " "
-
-
-def _shrinkable(text: str | None) -> TypeGuard[str]:
-    """Whitespace-only text that is not yet one newline or one space."""
-    return text is not None and text != "" and not text.strip(_ASCII_SPACE) and text not in _SHRUNK
 
 
 class _Builder:
@@ -170,12 +165,15 @@ def serialize(root: Tag) -> str:
                 items = sorted(attrib.items())
                 attrib.clear()
                 attrib.update(items)
-    head = _escape(root.text) if root.text else ""
-    return head + "".join(etree.tostring(child, encoding="unicode") for child in root)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if root.text is None:
+        root.text = ""  # so the element always ends with an end tag
+    whole: str = etree.tostring(root, encoding="unicode", with_tail=False)
+    inner = whole[whole.index(">") + 1 : whole.rindex("<")]  # '>' in values is escaped
+    # XML writes CR (and in attributes LF and TAB) as references; an HTML parser reads a raw
+    # CR LF as one newline but "&#13;&#10;" as two characters: write them raw, as HTML does
+    if "&#" in inner:
+        inner = inner.replace("&#13;", "\r").replace("&#10;", "\n").replace("&#9;", "\t")
+    return inner
 
 
 def elements(root: Tag) -> list[Tag]:
