@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 import re
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ class Size:
         return self.width is not None or self.height is not None
 
 
+@functools.lru_cache(maxsize=4096)
 def mime_for(url: str) -> str | None:
     """The image type from the path's extension, else a format named in the query."""
     parts = urlsplit(url)
@@ -67,6 +69,7 @@ def mime_for(url: str) -> str | None:
     return guessed if guessed and guessed.startswith("image/") else None
 
 
+@functools.lru_cache(maxsize=4096)
 def size_from_url(url: str) -> Size:
     path = urlsplit(url).path
     for pattern in (_URL_WH, _URL_XY):
@@ -127,6 +130,11 @@ def is_iconish(img: Tag, url: str) -> bool:
         text = img.get(attr)
         if text is not None and _ICONISH.search(text):
             return True
+    return _iconish_path(url)
+
+
+@functools.lru_cache(maxsize=4096)
+def _iconish_path(url: str) -> bool:
     tail = "/".join(urlsplit(url).path.rsplit("/", 2)[-2:])  # folder and file name
     return _ICONISH_PATH.search(tail) is not None
 

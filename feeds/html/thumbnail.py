@@ -8,6 +8,7 @@ a tracking pixel, or known to be too small.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -133,6 +134,7 @@ def _record(url: str, seen: SeenImage | None, ctx: ThumbnailContext) -> Thumbnai
     return Thumbnail(prefer_https(url, ctx.page_url), mime, size.width, size.height, alt)
 
 
+@functools.lru_cache(maxsize=4096)
 def prefer_https(url: str, page_url: str) -> str:
     """http → https when the article's own https site serves the image."""
     parts, page = urlsplit(url), urlsplit(page_url)
@@ -144,6 +146,11 @@ def prefer_https(url: str, page_url: str) -> str:
 def ignored(url: str, patterns: Sequence[str]) -> bool:
     """Does ``url`` match an ignore entry: an exact URL, a URL prefix ending in '/', a host
     (subdomains included), or a glob ('*.host/*' also matches the bare host)?"""
+    return _ignored(url, tuple(patterns))
+
+
+@functools.lru_cache(maxsize=4096)
+def _ignored(url: str, patterns: tuple[str, ...]) -> bool:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     bare = url.split("://", 1)[-1]
