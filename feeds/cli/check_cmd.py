@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,7 @@ def check(paths: tuple[Path, ...], strict: bool, fmt: str, now: str | None) -> i
     from feeds.cli.progress import progress
     from feeds.content.collect import collect
 
+    started = time.monotonic()
     config = load_settings()
     collection = collect(
         config, now=resolve_now(now), paths=list(paths) or None, progress=progress
@@ -59,7 +61,8 @@ def check(paths: tuple[Path, ...], strict: bool, fmt: str, now: str | None) -> i
         say(
             f"{collection.files} files: {len(collection.articles)} articles, "
             f"{len(collection.skipped)} skipped (drafts or future), "
-            f"{len(collection.problems)} problems ({len(collection.errors)} errors)"
+            f"{len(collection.problems)} problems ({len(collection.errors)} errors) "
+            f"in {time.monotonic() - started:.2f}s"
         )
         _say_learned(collection)
     return EXIT_PROBLEMS if failing else EXIT_OK
