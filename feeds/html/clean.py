@@ -95,11 +95,14 @@ def trim_indents(root: Tag) -> None:
                 el.text = trimmed
         else:
             _trim_edge(el, reverse=False)
-        owner, slot = (el[-1], "tail") if len(el) else (el, "text")
-        text = getattr(owner, slot)
+        last = el[-1] if len(el) else None
+        text = el.text if last is None else last.tail
         if text and (trimmed := text.rstrip(INDENT_CHARS)):
             if len(trimmed) != len(text):
-                setattr(owner, slot, trimmed)
+                if last is None:
+                    el.text = trimmed
+                else:
+                    last.tail = trimmed
         else:
             _trim_edge(el, reverse=True)
 
@@ -254,16 +257,20 @@ def tidy_whitespace(root: Tag) -> None:
         if keep not in skipped:
             skipped.update(keep.iter())
     for el in root.iter():
-        if el in skipped:
+        text = el.text  # text inside el, then el's tail (text inside el's parent)
+        if text and (not skipped or el not in skipped) and (new := _tidy(text)) != text:
+            el.text = new
+        tail = el.tail
+        if not tail or el is root or (skipped and el.getparent() in skipped):
             continue
-        if el.text:
-            el.text = _tidy(el.text)
-        for child in el:
-            if child.tail:
-                child.tail = _tidy(child.tail)
+        if (new := _tidy(tail)) != tail:
+            el.tail = new
 
 
 def _tidy(text: str) -> str:
+    """``text`` itself when nothing changes (so the tree is only written when needed)."""
+    if text == "\n" or text == " ":
+        return text
     if "\n" in text:
         return _BREAKING_SPACE.sub("\n", text)
     if not text.strip(_ASCII_SPACE):
