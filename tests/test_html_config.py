@@ -144,3 +144,21 @@ def test_selectors_the_cleaner_cannot_use_are_reported_not_fatal():
     assert result.content_html == "<p>正文内容</p>"
     assert [p.field for p in result.problems] == ["cleaning"]
     assert "-soup-contains" in result.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("selector", "usable"),
+    [
+        ("p.ad", True),
+        ('span[id^="stock_"]', True),
+        ("div:is(.a, .b) > p:first-child", True),
+        ("a:has(> img)", True),
+        ("p:-soup-contains(广告)", False),
+        ("div >", False),
+        ("p::before", False),
+    ],
+)
+def test_selector_errors_say_what_the_cleaner_cannot_use(selector: str, usable: bool):
+    from feeds.html.rules import selector_error
+
+    assert (selector_error(selector) is None) is usable

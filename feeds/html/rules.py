@@ -113,16 +113,24 @@ def apply_rules(root: Tag, rules: RuleSet, trash: Trash, raw: str = "") -> list[
 _TRANSLATOR = HTMLTranslator()
 
 
-@functools.lru_cache(maxsize=256)
+def selector_error(selector: str) -> str | None:
+    """Why the cleaner cannot use ``selector`` (for config validation), or None when it can."""
+    return _translated(selector)[1]
+
+
 def _xpath(selector: str) -> str | None:
-    """The XPath of one selector (below the context element), None when cssselect cannot
-    translate it (a few pseudo-classes soupsieve knows, such as :-soup-contains)."""
+    """The XPath of one selector (below the context element), None when unusable."""
+    return _translated(selector)[0]
+
+
+@functools.lru_cache(maxsize=256)
+def _translated(selector: str) -> tuple[str | None, str | None]:
     try:
         path = _TRANSLATOR.css_to_xpath(selector, prefix="descendant::")
         etree.XPath(path)
-    except (SelectorError, ValueError, NotImplementedError, etree.XPathError):
-        return None
-    return path
+    except (SelectorError, ValueError, NotImplementedError, etree.XPathError) as exc:
+        return None, (str(exc).splitlines() or [type(exc).__name__])[0]
+    return path, None
 
 
 @functools.lru_cache(maxsize=256)
