@@ -6,6 +6,7 @@ import base64
 import re
 import time
 
+import pytest
 from html_support import build, config, tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -87,6 +88,11 @@ def test_whitespace_between_tags_is_one_space_or_newline_outside_pre():
     assert result.content_html == (
         "<p><code><b>a</b> <b>b</b></code> <i>c</i> <i>d</i></p><pre>  x\n\n  y</pre>"
     )
+
+
+@pytest.mark.parametrize("depth", [1_999, 2_000, 2_046, 2_047, 2_048])
+def test_nesting_around_the_parsers_depth_limit_keeps_the_text(depth: int):
+    assert build("<div>" * depth + "深处").summary == "深处"
 
 
 def test_ten_thousand_unclosed_tags():

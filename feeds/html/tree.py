@@ -56,7 +56,7 @@ VOID_TAGS = frozenset(
     }
 )  # fmt: skip
 RUBY_TEXT = ("rt", "rp")
-_MAX_DEPTH = 2048  # libxml2's limit with huge_tree
+_MAX_DEPTH = 2000  # below libxml2's limit with huge_tree (2048 levels, html and body included)
 _NAME_FIX = re.compile(r"[^\w.-]+")
 _ASCII_SPACE = " \n\t\f\r"
 _SHRUNK = ("\n", " ")
