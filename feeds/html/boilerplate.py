@@ -12,7 +12,6 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from feeds.config.sections.cleaning import BoilerplateSettings
 from feeds.html.clean import Trash
@@ -92,30 +91,32 @@ def _fold(
     el: Tag, digests: dict[Tag, bytes], sizes: dict[Tag, int], media: set[Tag], ruby: bool
 ) -> tuple[bytes, int, bool]:
     """Digest (tag, key attributes, children's digests, text), text size and whether media
-    sits inside, from the children's (already computed). Ruby annotations are not text."""
-    h = hashlib.blake2b(el.tag.encode(), digest_size=8)
+    sits inside, from the children's (already computed). Ruby annotations are not text.
+    The pieces are hashed in one call: the same bytes as feeding them one by one."""
+    tag = el.tag
+    parts = [tag]
     for attr in _KEY_ATTRS:
         value = el.get(attr)
         if value and attr == "class":
             value = " ".join(value.split())
         if value:
-            h.update(f"\x00{attr}={value}".encode())
-    has_media = el.tag == "img" or (el.tag == "a" and el.get("href") is not None)
-    size = _add_text(h, el.text) if el.text and not ruby else 0
+            parts.append(f"\x00{attr}={value}")
+    has_media = tag == "img" or (tag == "a" and el.get("href") is not None)
+    size = 0
+    text = el.text
+    if text and not ruby and (text := collapse(text)):
+        parts.append("\x02" + text)
+        size = len(text)
+    pieces = [("".join(parts)).encode()]
     for child in el:
-        h.update(b"\x01" + digests[child])
+        pieces.append(b"\x01" + digests[child])
         size += sizes[child]
         has_media = has_media or child in media
-        if child.tail and not ruby:
-            size += _add_text(h, child.tail)
-    return h.digest(), size, has_media
-
-
-def _add_text(h: Any, text: str) -> int:
-    text = collapse(text)
-    if text:
-        h.update(b"\x02" + text.encode())
-    return len(text)
+        text = child.tail
+        if text and not ruby and (text := collapse(text)):
+            pieces.append(("\x02" + text).encode())
+            size += len(text)
+    return hashlib.blake2b(b"".join(pieces), digest_size=8).digest(), size, has_media
 
 
 def drop_learned(
