@@ -87,7 +87,7 @@ def _is_hidden(el: Tag) -> bool:
 def trim_indents(root: Tag) -> None:
     """Strip full-width-space (U+3000) and other indents at the start and end of paragraphs."""
     for el in elements(root):
-        if el.tag not in INDENTED or not _holds_text(el):
+        if el.tag not in INDENTED or (el.tag == "div" and not _holds_text(el)):
             continue
         text = el.text  # the usual case first: text right at the start (end), not all indent
         if text and (trimmed := text.lstrip(INDENT_CHARS)):

@@ -213,6 +213,8 @@ def _base_text(node: Tag) -> Iterator[str]:
 
 def collapse(text: str) -> str:
     """Whitespace runs (Unicode spaces, U+3000, NBSP, zero-width space, BOM) as one space."""
+    if text.isspace():  # the newline between two tags, most often
+        return ""
     if "\u200b" in text or "\ufeff" in text:  # not spaces to str.split()
         text = text.replace("\u200b", " ").replace("\ufeff", " ")
     return " ".join(text.split())  # splits on what \s matches; 3x faster than a regex
