@@ -94,7 +94,7 @@ def test_facts_can_be_computed_separately_and_combined():
     cfg = config()
     inputs = [sina_article(n) for n in range(5)]
     facts = [article_facts(i, cfg) for i in inputs]
-    assert combine_facts(facts, inputs, cfg) == learn_corpus(inputs, cfg)
+    assert combine_facts(facts, inputs.__getitem__, cfg) == learn_corpus(inputs, cfg)
     assert facts[0].source == "金融/新浪财经"
     assert "https://n.sinaimg.cn/qr.png" in facts[0].images
 

@@ -136,14 +136,15 @@ def test_selectors_match_what_they_say(selectors: list[str], wanted: object):
     assert expected or selectors == [".missing"]
 
 
-def test_selectors_the_cleaner_cannot_use_are_reported_not_fatal():
-    from html_support import build
+def test_selectors_the_cleaner_cannot_use_are_config_errors_with_their_key_path():
+    from feeds.errors import ConfigError
 
-    cfg = config(cleaning={"rules": [{"drop": ["p:-soup-contains(广告)", "p.ad"]}]})
-    result = build('<p class="ad">广告</p><p>正文内容</p>', cfg)
-    assert result.content_html == "<p>正文内容</p>"
-    assert [p.field for p in result.problems] == ["cleaning"]
-    assert "-soup-contains" in result.problems[0].message
+    with pytest.raises(ConfigError) as caught:
+        config(cleaning={"rules": [{"drop": ["p.ad", "p:-soup-contains(广告)"]}]})
+    (problem,) = caught.value.problems
+    assert problem.startswith(
+        "cleaning.rules[0].drop[1]: 'p:-soup-contains(广告)' is not a valid CSS selector ("
+    )
 
 
 @pytest.mark.parametrize(

@@ -191,3 +191,27 @@ def test_collect_reports_progress_per_phase_and_only_for_work_done(tmp_path: Pat
     seen.clear()
     collect(config, now=NOW, progress=recording)
     assert seen == []  # everything came from the cache: nothing to show
+
+
+def test_an_edit_that_changes_what_is_learned_reads_only_that_file(tmp_path: Path) -> None:
+    """The learner re-describes boilerplate from one article per source, not from all."""
+    from collections.abc import Callable, Iterator
+    from contextlib import contextmanager
+
+    content = write_site(tmp_path, range(1, 13))
+    config = config_for(tmp_path)
+    collect(config, now=NOW)
+    text = (content / "post-4.md").read_text(encoding="utf-8")
+    (content / "post-4.md").write_text(text.replace("</div></div>", "</div><p>新段落。</p></div>"),
+                                       encoding="utf-8")
+    seen: list[tuple[str, int]] = []
+
+    @contextmanager
+    def recording(total: int, label: str) -> Iterator[Callable[[int], None]]:
+        seen.append((label, total))
+        yield lambda n=1: None
+
+    after = collect(config, now=NOW, progress=recording)
+    assert seen[0] == ("reading", 1)
+    assert after.articles == collect(config, now=NOW, use_cache=False).articles
+    assert after.hints is not None and after.hints.learned  # the promo block, described again

@@ -31,7 +31,7 @@ from feeds.content.pipeline import (
 from feeds.content.readers import ReadError, reader_for
 from feeds.content.slugs import match_key
 from feeds.content.workers import map_files
-from feeds.errors import ConfigError
+from feeds.errors import ConfigError, FeedsError
 from feeds.models import Article, Author, Document, Problem, Severity
 
 
@@ -187,8 +187,7 @@ class _Run:
         facts_digest = digest([self.records[s.path].facts_digest for s in kept])
         hints = self.cache.load_hints(facts_digest) if self.cache else None
         if not isinstance(hints, CorpusHints):
-            self._read([s for s in kept if s.path not in self.parsed])
-            hints = combine_facts(facts, [self.parsed[s.path].content for s in kept], self.config)
+            hints = combine_facts(facts, lambda i: self._content(kept[i]), self.config)
             if self.cache:
                 self.cache.save_hints(facts_digest, hints)
         self.hints_fp = digest(
@@ -198,6 +197,17 @@ class _Run:
             )
         )
         return hints
+
+    def _content(self, source: Source) -> ContentInput:
+        """An article's text, read again if it came from the cache."""
+        if source.path not in self.parsed:
+            item, record = _parse_and_learn(source, self.config)  # one file: no pool, no bar
+            self.records[source.path] = record
+            if item is None:  # the file changed under us since it was listed
+                raise FeedsError(f"{source.display}: changed while it was being read",
+                                 hint="run the command again")
+            self.parsed[source.path] = item
+        return self.parsed[source.path].content
 
     def clean(self, kept: Sequence[Source], hints: CorpusHints) -> list[_Outcome]:
         for source in kept:

@@ -12,7 +12,7 @@ only on the article and the config) and combine the results itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,16 +99,19 @@ def article_facts(item: ContentInput, config: Config) -> ArticleFacts:
 
 
 def learn_corpus(inputs: Sequence[ContentInput], config: Config) -> CorpusHints:
-    return combine_facts([article_facts(item, config) for item in inputs], inputs, config)
+    return combine_facts(
+        [article_facts(item, config) for item in inputs], inputs.__getitem__, config
+    )
 
 
 def combine_facts(
-    facts: Sequence[ArticleFacts], inputs: Sequence[ContentInput], config: Config
+    facts: Sequence[ArticleFacts], input_at: Callable[[int], ContentInput], config: Config
 ) -> CorpusHints:
     """Learned boilerplate per source and placeholder images, from every article's facts.
 
-    ``inputs`` (same order as ``facts``) is only read to describe learned blocks: one article
-    per source that has any is parsed again.
+    ``input_at(i)`` gives the article of ``facts[i]``; it is only called to describe learned
+    blocks (one article per source that has any is parsed again), so a caller whose texts
+    are not in memory (the build cache) reads just those few.
     """
     settings = config.cleaning.boilerplate
     learned: dict[str, frozenset[str]] = {}
@@ -117,7 +120,7 @@ def combine_facts(
         learned, stats = boilerplate.learn(
             ((f.source, f.signature, f.blocks) for f in facts), settings
         )
-        described = _describe(stats, facts, inputs, config)
+        described = _describe(stats, facts, input_at, config)
     counts = _placeholder_counts((f.images for f in facts), len(facts), config)
     return CorpusHints(
         boilerplate=learned,
@@ -146,16 +149,16 @@ def _placeholder_counts(
 def _describe(
     stats: Mapping[str, Any],
     facts: Sequence[ArticleFacts],
-    inputs: Sequence[ContentInput],
+    input_at: Callable[[int], ContentInput],
     config: Config,
 ) -> tuple[LearnedBlock, ...]:
     found: dict[str, LearnedBlock] = {}
     for source, (counts, _n) in sorted(stats.items()):
         wanted = set(counts)
-        for fact, item in zip(facts, inputs, strict=False):
+        for index, fact in enumerate(facts):
             if fact.source != source or not (wanted & fact.blocks):
                 continue
-            blocks = document.blocks(item, config)
+            blocks = document.blocks(input_at(index), config)
             found.update(boilerplate.describe(source, blocks, stats[source], found))
             wanted -= {b.digest for b in blocks}  # nested learned blocks count as seen
             if not wanted:
