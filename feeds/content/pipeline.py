@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContentInput:
     """One article's body (already HTML: Markdown is rendered before) and its context."""
 
@@ -51,7 +51,7 @@ class ContentInput:
     declared_summary: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContentResult:
     """Clean, sanitized HTML with absolute URLs; a plain-text summary; the chosen thumbnail;
     the byline found at the top of the body (see ``byline_replaces_author``)."""
@@ -66,7 +66,7 @@ class ContentResult:
     boilerplate_removed: int = 0  # learned blocks dropped from this article
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CorpusHints:
     """What was learned across the whole collection."""
 
@@ -79,7 +79,7 @@ class CorpusHints:
     articles: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ArticleFacts:
     """What one article contributes to learning."""
 
