@@ -64,6 +64,14 @@ class _Tally:
     failed: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     announce: list[str] = field(default_factory=list)  # rel paths of changed feeds
+    items: int = 0  # items in the subscription feeds rendered
+
+    def merge(self, other: _Tally) -> None:
+        self.written += other.written
+        self.unchanged += other.unchanged
+        self.failed += other.failed
+        self.problems += other.problems
+        self.announce += other.announce
 
     def publish(self, rel_path: str, data: bytes) -> bool:
         from feeds.publish import Outcome, publish
@@ -143,10 +151,9 @@ def _build_feeds(
     # the date of a feed with no items: the newest article's, never the build time
     fallback = max((a.updated for a in collection.articles if is_aware(a.updated)), default=EPOCH)
     items = 0
-    for job in jobs:
-        for rendered in _render(config, job, limit != 0, fallback, tally):
-            items += rendered.items if rendered.subscription else 0
-            _check_and_publish(rendered, tally)
+    for part in _run_jobs(config, jobs, limit != 0, fallback, out_dir):
+        tally.merge(part)
+        items += part.items
     if any(s.stylesheet for s in specs):
         _publish_stylesheets(tally)
     _copy_assets(collection.assets, tally)
@@ -202,6 +209,27 @@ def _pools(
     for (path, name, reason), fmts in left_out.items():
         problems.append(Problem(path, name, f"{reason}; left out of the {'/'.join(fmts)} feeds"))
     return pools
+
+
+def _run_jobs(
+    config: Config, jobs: Sequence[FeedJob], budget: bool, fallback: datetime, out_dir: Path
+) -> list[_Tally]:
+    """Render, check and publish every feed; large feeds on all cores (each job writes its
+    own files, and the results are merged in job order, so output and report are the same)."""
+    from feeds.content.workers import map_files
+
+    weight = sum(len(job.items) for job in jobs)
+    shared = (config, list(jobs), budget, fallback, out_dir)
+    return map_files(_run_job, list(range(len(jobs))), shared, weight=weight)
+
+
+def _run_job(index: int, shared: tuple[Config, list[FeedJob], bool, datetime, Path]) -> _Tally:
+    config, jobs, budget, fallback, out_dir = shared
+    tally = _Tally(out_dir)
+    for rendered in _render(config, jobs[index], budget, fallback, tally):
+        tally.items += rendered.items if rendered.subscription else 0
+        _check_and_publish(rendered, tally)
+    return tally
 
 
 def _render(

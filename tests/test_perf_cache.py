@@ -215,3 +215,20 @@ def test_an_edit_that_changes_what_is_learned_reads_only_that_file(tmp_path: Pat
     assert seen[0] == ("reading", 1)
     assert after.articles == collect(config, now=NOW, use_cache=False).articles
     assert after.hints is not None and after.hints.learned  # the promo block, described again
+
+
+def test_worker_pools_write_the_same_bytes_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsing, cleaning and rendering spread over processes change nothing in the output."""
+    write_site(tmp_path)
+    results = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("FEEDS_WORKERS", workers)
+        config = config_for(tmp_path, state=f"state-{workers}",
+                            output=str(tmp_path / f"out-{workers}"))
+        report = run_build(config, now=NOW)
+        results[workers] = (outputs(tmp_path / f"out-{workers}"), report.problems,
+                            dict(report.counts))
+    assert results["1"] == results["2"]
+    assert len(results["1"][0]) == 3

@@ -29,14 +29,15 @@ def _run_chunk(args: tuple[Callable[[Any, Any], Any], Sequence[Any]]) -> list[An
     return [func(item, _shared) for item in chunk]
 
 
-def worker_count(items: int) -> int:
-    """How many processes to use for ``items`` tasks (1 = run in this process)."""
+def worker_count(items: int, weight: int | None = None) -> int:
+    """How many processes to use for ``items`` tasks (1 = run in this process); ``weight``
+    is the amount of work when tasks are few but large (feeds of thousands of items)."""
     override = os.environ.get("FEEDS_WORKERS")
     if override and override.isdigit():
-        return max(1, int(override))
-    if items < MIN_ITEMS_FOR_POOL:
+        return max(1, min(int(override), items))
+    if (weight if weight is not None else items) < MIN_ITEMS_FOR_POOL or items < 2:
         return 1
-    return max(1, min(os.cpu_count() or 1, 8))
+    return max(1, min(os.cpu_count() or 1, 8, items))
 
 
 def map_files(
@@ -44,11 +45,12 @@ def map_files(
     items: Sequence[T],
     shared: Any,
     advance: Callable[[int], None] | None = None,
+    weight: int | None = None,
 ) -> list[R]:
     """``[func(item, shared) for item in items]``, in order, over several processes when
     worthwhile. ``func`` must be a module-level function (it is pickled by name).
     ``advance(n)`` is told as results come in (for a progress bar)."""
-    workers = worker_count(len(items))
+    workers = worker_count(len(items), weight)
     results: list[R] = []
     if workers == 1:
         for chunk in _chunks(items, 50):
@@ -56,7 +58,8 @@ def map_files(
             if advance:
                 advance(len(chunk))
         return results
-    chunks = list(_chunks(items, max(50, len(items) // (workers * 8))))
+    size = 1 if weight is not None else max(50, len(items) // (workers * 8))
+    chunks = list(_chunks(items, size))
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(shared,)) as pool:
         for part in pool.map(_run_chunk, [(func, chunk) for chunk in chunks]):
             results.extend(part)
