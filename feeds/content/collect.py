@@ -166,7 +166,8 @@ class _Run:
             if str(s.path) in cached and cached[str(s.path)].key == self.keys[s.path]
         }
         self.records: dict[Path, _Record] = {p: c.record for p, c in self.valid.items()}
-        self.parsed: dict[Path, _Parsed] = {}
+        self.parsed: dict[Path, _Parsed] = {}  # texts in memory, dropped once cleaned
+        self.read: set[Path] = set()  # files read in this run (not taken from the cache)
         self.outcomes: dict[Path, _Outcome] = {}
         self.cleaned: set[Path] = set()  # cleaned in this run (not taken from the cache)
         self.hints_fp = ""
@@ -179,6 +180,7 @@ class _Run:
             results = map_files(_parse_and_learn, sources, self.config, advance)
         for source, (item, record) in zip(sources, results, strict=True):
             self.records[source.path] = record
+            self.read.add(source.path)
             if item is not None:
                 self.parsed[source.path] = item
 
@@ -203,6 +205,7 @@ class _Run:
         if source.path not in self.parsed:
             item, record = _parse_and_learn(source, self.config)  # one file: no pool, no bar
             self.records[source.path] = record
+            self.read.add(source.path)
             if item is None:  # the file changed under us since it was listed
                 raise FeedsError(f"{source.display}: changed while it was being read",
                                  hint="run the command again")
@@ -224,6 +227,7 @@ class _Run:
         for source, outcome in zip(todo, results, strict=True):
             self.outcomes[source.path] = outcome
             self.cleaned.add(source.path)
+        self.parsed.clear()  # the raw texts are not needed any more: keep the peak low
         return [self.outcomes[s.path] for s in kept]
 
     def save(self) -> None:
@@ -239,7 +243,7 @@ class _Run:
             for path, key in self.keys.items()
             if key is not None
             and path in self.records
-            and (path in self.parsed or path in self.cleaned)
+            and (path in self.read or path in self.cleaned)
         }
         self.cache.save(rows, keep=(str(p) for p in self.keys))
 
