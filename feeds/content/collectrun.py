@@ -1,0 +1,152 @@
+"""One collect's bookkeeping: which files come from the build cache, which are read again,
+what was learned, which articles are cleaned again; with progress for the slow parts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+from feeds.config import Config
+from feeds.content.cache import ArticleCache, CachedFile, config_fingerprint, digest, file_key
+from feeds.content.discover import Source
+from feeds.content.perfile import (
+    CleanOutcome,
+    FileRecord,
+    Parsed,
+    clean_one,
+    parse_and_learn,
+)
+from feeds.content.pipeline import ArticleFacts, ContentInput, CorpusHints, combine_facts
+from feeds.content.workers import map_files
+from feeds.errors import FeedsError
+from feeds.models import Problem
+
+# progress(total, label) -> a context manager yielding advance(n); see feeds/cli/progress.py
+ProgressFactory = Callable[[int, str], AbstractContextManager[Callable[[int], None]]]
+
+
+@contextmanager
+def silent_progress(_total: int, _label: str) -> Iterator[Callable[[int], None]]:
+    yield _ignore
+
+
+def _ignore(_n: int = 1) -> None:
+    """advance() of a run nobody watches."""
+
+
+class CollectRun:
+    """One collect's state: which files were read now, which came from the cache."""
+
+    def __init__(
+        self,
+        config: Config,
+        sources: Sequence[Source],
+        use_cache: bool,
+        progress: ProgressFactory,
+    ) -> None:
+        self.config = config
+        self.progress = progress
+        self.cache = (
+            ArticleCache(config.state / "cache.sqlite", config_fingerprint(config))
+            if use_cache
+            else None
+        )
+        self.keys = {s.path: file_key(s.path, s.display, s.rel, s.explicit) for s in sources}
+        cached = self.cache.load(str(p) for p in self.keys) if self.cache else {}
+        self.valid = {
+            s.path: cached[str(s.path)]
+            for s in sources
+            if str(s.path) in cached and cached[str(s.path)].key == self.keys[s.path]
+        }
+        self.records: dict[Path, FileRecord] = {p: c.record for p, c in self.valid.items()}
+        self.parsed: dict[Path, Parsed] = {}  # texts in memory, dropped once cleaned
+        self.read: set[Path] = set()  # files read in this run (not taken from the cache)
+        self.outcomes: dict[Path, CleanOutcome] = {}
+        self.cleaned: set[Path] = set()  # cleaned in this run (not taken from the cache)
+        self.hints_fp = ""
+        self._read([s for s in sources if s.path not in self.valid])
+
+    def _read(self, sources: Sequence[Source]) -> None:
+        if not sources:
+            return
+        with self.progress(len(sources), "reading") as advance:
+            results = map_files(parse_and_learn, sources, self.config, advance)
+        for source, (item, record) in zip(sources, results, strict=True):
+            self.records[source.path] = record
+            self.read.add(source.path)
+            if item is not None:
+                self.parsed[source.path] = item
+
+    def learn(self, kept: Sequence[Source]) -> CorpusHints:
+        facts = [_facts_of(self.records[s.path]) for s in kept]
+        facts_digest = digest([self.records[s.path].facts_digest for s in kept])
+        hints = self.cache.load_hints(facts_digest) if self.cache else None
+        if not isinstance(hints, CorpusHints):
+            hints = combine_facts(facts, lambda i: self._content(kept[i]), self.config)
+            if self.cache:
+                self.cache.save_hints(facts_digest, hints)
+        self.hints_fp = digest(
+            (
+                sorted((k, sorted(v)) for k, v in hints.boilerplate.items()),
+                sorted(hints.placeholder_images),
+            )
+        )
+        return hints
+
+    def _content(self, source: Source) -> ContentInput:
+        """An article's text, read again if it came from the cache."""
+        if source.path not in self.parsed:
+            item, record = parse_and_learn(source, self.config)  # one file: no pool, no bar
+            self.records[source.path] = record
+            self.read.add(source.path)
+            if item is None:  # the file changed under us since it was listed
+                raise FeedsError(
+                    f"{source.display}: changed while it was being read",
+                    hint="run the command again",
+                )
+            self.parsed[source.path] = item
+        return self.parsed[source.path].content
+
+    def clean(self, kept: Sequence[Source], hints: CorpusHints) -> list[CleanOutcome]:
+        for source in kept:
+            cached = self.valid.get(source.path)
+            if cached is not None and cached.hints_fp == self.hints_fp and cached.result:
+                self.outcomes[source.path] = cached.result
+        todo = [s for s in kept if s.path not in self.outcomes]
+        self._read([s for s in todo if s.path not in self.parsed])
+        items = [self.parsed[s.path] for s in todo]
+        if not items:
+            return [self.outcomes[s.path] for s in kept]
+        with self.progress(len(items), "cleaning") as advance:
+            results = map_files(clean_one, items, (self.config, hints), advance)
+        for source, outcome in zip(todo, results, strict=True):
+            self.outcomes[source.path] = outcome
+            self.cleaned.add(source.path)
+        self.parsed.clear()  # the raw texts are not needed any more: keep the peak low
+        return [self.outcomes[s.path] for s in kept]
+
+    def save(self) -> None:
+        if self.cache is None:
+            return
+        rows = {
+            str(path): CachedFile(
+                key,
+                self.records[path],
+                self.hints_fp if path in self.outcomes else None,
+                self.outcomes.get(path),
+            )
+            for path, key in self.keys.items()
+            if key is not None
+            and path in self.records
+            and (path in self.read or path in self.cleaned)
+        }
+        self.cache.save(rows, keep=(str(p) for p in self.keys))
+
+    def warnings(self) -> list[Problem]:
+        return self.cache.warnings if self.cache else []
+
+
+def _facts_of(record: FileRecord) -> ArticleFacts:
+    assert record.facts is not None  # every kept article was described when parsed
+    return record.facts

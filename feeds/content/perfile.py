@@ -1,0 +1,126 @@
+"""What happens to one file, in a worker process: read and normalize it, describe it for
+the corpus learner, and later clean it. Results are plain frozen records that pickle well
+(no slots: slotted frozen dataclasses unpickle several times slower, and the build cache
+unpickles tens of thousands of them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from feeds.config import Config
+from feeds.content.bodyformat import render_markdown
+from feeds.content.cache import digest
+from feeds.content.discover import Source
+from feeds.content.normalize import Meta, normalize_meta
+from feeds.content.pipeline import (
+    ArticleFacts,
+    ContentInput,
+    ContentResult,
+    CorpusHints,
+    article_facts,
+    build_content,
+)
+from feeds.content.readers import ReadError, reader_for
+from feeds.models import Document, Problem, Severity
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A file read and normalized, with its text (kept in memory only until cleaned)."""
+
+    source: Source
+    doc: Document
+    meta: Meta
+    content: ContentInput
+    problems: tuple[Problem, ...] = ()  # its own warnings (fallbacks), shown by inspect
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """A file's parse outcome without its text: what the cache keeps between runs."""
+
+    meta: Meta | None  # None: not an article (its problems say why)
+    facts: ArticleFacts | None
+    problems: tuple[Problem, ...]  # everything reading and normalizing reported
+    own: tuple[Problem, ...]  # the article's own warnings, attached to the Article
+    facts_digest: str = ""  # the facts in a stable form: what learning depends on
+
+
+@dataclass(frozen=True)
+class CleanOutcome:
+    """One article's cleaning outcome."""
+
+    result: ContentResult | None
+    problems: tuple[Problem, ...]
+
+
+def parse_and_learn(source: Source, config: Config) -> tuple[Parsed | None, FileRecord]:
+    """Runs in a worker: one file read, normalized, and described for the corpus learner."""
+    problems: list[Problem] = []
+    item = parse_file(source, config, problems)
+    if item is None:
+        return None, FileRecord(None, None, tuple(problems), ())
+    facts = article_facts(item.content, config)
+    return item, FileRecord(
+        item.meta, facts, tuple(problems), item.problems, digest(canonical(facts))
+    )
+
+
+def parse_file(source: Source, config: Config, problems: list[Problem]) -> Parsed | None:
+    reader = reader_for(source.path, explicit=source.explicit)
+    if reader is None:
+        return None
+    try:
+        doc = reader(source.path, source.display)
+        meta, found = normalize_meta(doc, config.site, source.rel)
+    except ReadError as exc:
+        problems.append(Problem(source.display, exc.field, exc.message))
+        return None
+    except Exception as exc:  # one broken file never stops the run
+        problems.append(Problem(source.display, "file", f"could not be read: {exc!r}"))
+        return None
+    if doc.encoding != "utf-8":
+        found.append(
+            Problem(
+                source.display,
+                "encoding",
+                f"not UTF-8; decoded as {doc.encoding}",
+                Severity.WARNING,
+            )
+        )
+    problems.extend(found)
+    if meta is None:
+        return None
+    html = render_markdown(doc.body) if doc.body_format == "markdown" else doc.body
+    content = ContentInput(
+        path=source.display,
+        html=html,
+        page_url=meta.url,
+        title=meta.title,
+        categories=meta.categories,
+        metadata=doc.metadata,
+        source_dir=source.path.parent,
+        declared_summary=meta.declared_summary,
+    )
+    return Parsed(source, doc, meta, content, tuple(found))
+
+
+def clean_one(item: Parsed, shared: tuple[Config, CorpusHints]) -> CleanOutcome:
+    """Runs in a worker: one article cleaned; a failure becomes a problem, never a crash."""
+    config, hints = shared
+    try:
+        result = build_content(item.content, config, hints)
+    except Exception as exc:  # the cleaner must never take the run down with it
+        return CleanOutcome(
+            None, (Problem(item.source.display, "body", f"could not be cleaned: {exc!r}"),)
+        )
+    return CleanOutcome(result, tuple(result.problems))
+
+
+def canonical(facts: ArticleFacts) -> tuple[Any, ...]:
+    """Facts in a form whose pickle is the same in every process (set order is not)."""
+    return tuple(
+        tuple(sorted(value)) if isinstance(value, set | frozenset) else value
+        for value in (getattr(facts, f.name) for f in fields(facts))
+    )
