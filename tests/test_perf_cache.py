@@ -30,24 +30,28 @@ def write_site(root: Path, days: range = range(1, 9)) -> Path:
     content = root / "content"
     content.mkdir(parents=True, exist_ok=True)
     for day in days:
-        (content / f"post-{day}.md").write_text(POST.format(title=f"第{day}篇", day=day),
-                                                encoding="utf-8")
+        (content / f"post-{day}.md").write_text(
+            POST.format(title=f"第{day}篇", day=day), encoding="utf-8"
+        )
     return content
 
 
 def config_for(root: Path, state: str = "state", **extra: object) -> Config:
-    return default_config({
-        "site": {"url": "https://example.com/", "timezone": "Asia/Shanghai"},
-        "content": {"dirs": [str(root / "content")]},
-        "output": str(root / "out"),
-        "state": str(root / state),
-        **extra,
-    })
+    return default_config(
+        {
+            "site": {"url": "https://example.com/", "timezone": "Asia/Shanghai"},
+            "content": {"dirs": [str(root / "content")]},
+            "output": str(root / "out"),
+            "state": str(root / state),
+            **extra,
+        }
+    )
 
 
 def outputs(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def mtimes(folder: Path) -> dict[str, int]:
@@ -121,8 +125,9 @@ def test_builds_with_and_without_the_cache_write_identical_bytes(tmp_path: Path)
     write_site(tmp_path)
     config = config_for(tmp_path)
     run_build(config, now=NOW)
-    (tmp_path / "content" / "post-2.md").write_text(POST.format(title="改", day=2),
-                                                    encoding="utf-8")
+    (tmp_path / "content" / "post-2.md").write_text(
+        POST.format(title="改", day=2), encoding="utf-8"
+    )
     run_build(config, now=NOW)  # stamp miss; seven articles from the cache, one read again
     fresh = config_for(tmp_path, state="fresh-state", output=str(tmp_path / "fresh-out"))
     run_build(fresh, now=NOW)
@@ -158,8 +163,10 @@ def test_the_stamp_is_not_trusted_when_something_changed(tmp_path: Path, change:
     elif change == "output removed":
         (tmp_path / "out" / "atom.xml").unlink()
     elif change == "config":
-        config = config_for(tmp_path, site={"url": "https://example.com/", "title": "New",
-                                            "timezone": "Asia/Shanghai"})
+        config = config_for(
+            tmp_path,
+            site={"url": "https://example.com/", "title": "New", "timezone": "Asia/Shanghai"},
+        )
     else:
         now = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)  # 09:00 on the 28th in Shanghai
     report = run_build(config, now=now)
@@ -202,8 +209,9 @@ def test_an_edit_that_changes_what_is_learned_reads_only_that_file(tmp_path: Pat
     config = config_for(tmp_path)
     collect(config, now=NOW)
     text = (content / "post-4.md").read_text(encoding="utf-8")
-    (content / "post-4.md").write_text(text.replace("</div></div>", "</div><p>新段落。</p></div>"),
-                                       encoding="utf-8")
+    (content / "post-4.md").write_text(
+        text.replace("</div></div>", "</div><p>新段落。</p></div>"), encoding="utf-8"
+    )
     seen: list[tuple[str, int]] = []
 
     @contextmanager
@@ -225,10 +233,64 @@ def test_worker_pools_write_the_same_bytes_as_one_process(
     results = {}
     for workers in ("1", "2"):
         monkeypatch.setenv("FEEDS_WORKERS", workers)
-        config = config_for(tmp_path, state=f"state-{workers}",
-                            output=str(tmp_path / f"out-{workers}"))
+        config = config_for(
+            tmp_path, state=f"state-{workers}", output=str(tmp_path / f"out-{workers}")
+        )
         report = run_build(config, now=NOW)
-        results[workers] = (outputs(tmp_path / f"out-{workers}"), report.problems,
-                            dict(report.counts))
+        results[workers] = (
+            outputs(tmp_path / f"out-{workers}"),
+            report.problems,
+            dict(report.counts),
+        )
     assert results["1"] == results["2"]
     assert len(results["1"][0]) == 3
+
+
+def test_a_feed_of_fifty_cleans_only_what_it_shows_and_writes_the_same_bytes(
+    tmp_path: Path,
+) -> None:
+    """With small feeds, only the articles some feed shows are cleaned; output, counts and
+    the left-out reports are the same as when every article is cleaned."""
+    from collections.abc import Callable, Iterator
+    from contextlib import contextmanager
+
+    content = write_site(tmp_path, range(1, 25))
+    for day in range(1, 25, 3):  # a second category on every third post
+        text = (content / f"post-{day}.md").read_text(encoding="utf-8")
+        (content / f"post-{day}.md").write_text(
+            text.replace("categories: [news]", "categories: [news, 科技]"), encoding="utf-8"
+        )
+    (content / "relative.md").write_text(
+        "---\ntitle: rel\ndate: 2026-11-01 08:00:00\nlink: ftp://x.example/a\n---\nbody\n",
+        encoding="utf-8",
+    )
+    feeds = [
+        {"name": "rss", "format": "rss", "path": "rss.xml", "limit": 5},
+        {
+            "name": "cats",
+            "format": "atom",
+            "path": "c/{slug}/atom.xml",
+            "per": "category",
+            "limit": 2,
+        },
+    ]
+    lazy_config = config_for(tmp_path, feeds=feeds)
+    cleaned: list[int] = []
+
+    @contextmanager
+    def recording(total: int, label: str) -> Iterator[Callable[[int], None]]:
+        if label == "cleaning":
+            cleaned.append(total)
+        yield lambda n=1: None
+
+    lazy = run_build(lazy_config, now=NOW, progress=recording)
+    full_config = config_for(
+        tmp_path, state="state-full", output=str(tmp_path / "out-full"), feeds=feeds
+    )
+    everything = collect(full_config, now=NOW)
+    full = run_build(full_config, now=NOW, collection=everything)
+    assert cleaned and cleaned[0] < len(everything.articles)
+    assert outputs(tmp_path / "out") == outputs(tmp_path / "out-full")
+    assert lazy.counts == full.counts
+    assert lazy.problems == full.problems
+    assert [p.field for p in lazy.problems] == ["url"]  # the ftp: link, left out and reported

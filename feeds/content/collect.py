@@ -6,7 +6,8 @@ with its path and the field at fault, and the run goes on with the others.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from collections.abc import Collection as Collection_
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from feeds.content.slugs import match_key
 from feeds.errors import ConfigError
 from feeds.models import Article, Author, Problem, Severity
 
-__all__ = ["Collection", "ProgressFactory", "collect"]
+__all__ = ["Chooser", "Collection", "ProgressFactory", "collect"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,12 @@ class Collection:
     assets: tuple[tuple[Path, str], ...] = field(default=())  # local images to copy
     hints: CorpusHints | None = None  # what was learned: boilerplate, placeholder images
     next_due: datetime | None = None  # when the earliest future-dated article comes due
+    indexed: int | None = None  # with a chooser: every article found, cleaned or not
+
+    @property
+    def article_total(self) -> int:
+        """How many articles there are, also those a chooser left uncleaned."""
+        return len(self.articles) if self.indexed is None else self.indexed
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -48,6 +55,7 @@ def collect(
     use_cache: bool = True,
     sources: Sequence[Source] | None = None,
     progress: ProgressFactory | None = None,
+    clean_only: Chooser | None = None,
 ) -> Collection:
     """Read, normalize and clean every article of the configured content (or ``paths``).
 
@@ -80,6 +88,12 @@ def collect(
         if meta.published > now and not meta.draft:  # it will come due by itself
             due.append(meta.published)
     hints = run.learn(kept)
+    total = None
+    if clean_only is not None:  # clean just what the caller will show; the rest stays indexed
+        index, duplicate_problems = _index(kept, run, config)
+        chosen = clean_only(index)
+        kept = [s for s in kept if s.display in chosen]
+        total = len(index)
     articles: list[Article] = []
     assets: list[tuple[Path, str]] = []
     for source, outcome in zip(kept, run.clean(kept, hints), strict=True):
@@ -89,8 +103,8 @@ def collect(
             assets.extend(outcome.result.assets)
     run.save()
     problems.extend(run.warnings())
-    articles, duplicate_problems = drop_duplicates(articles)
-    problems.extend(duplicate_problems)
+    articles, found = drop_duplicates(articles)
+    problems.extend(duplicate_problems if clean_only is not None else found)
     articles.sort(key=lambda a: (-a.published.timestamp(), a.id))
     return Collection(
         tuple(articles),
@@ -100,7 +114,24 @@ def collect(
         tuple(assets),
         hints,
         min(due, default=None),
+        total,
     )
+
+
+def _index(
+    kept: Sequence[Source], run: CollectRun, config: Config
+) -> tuple[list[Article], list[Problem]]:
+    """Every kept article with its metadata only (no content, summary or thumbnail, and the
+    front-matter authors), newest first and without duplicates: what a chooser selects from."""
+    index = [_article(s, run.records[s.path], _NO_CONTENT, config) for s in kept]
+    index, problems = drop_duplicates(index)
+    index.sort(key=lambda a: (-a.published.timestamp(), a.id))
+    return index, problems
+
+
+# chooser(index) -> the source paths (Article.source_path) whose content is needed
+Chooser = Callable[[Sequence[Article]], Collection_[str]]
+_NO_CONTENT = ContentResult(content_html="", summary="", thumbnail=None)
 
 
 def _left_out(meta: Meta, config: Config, now: datetime) -> bool:
