@@ -95,3 +95,32 @@ def test_snapshot_notices_same_size_rewrite(tmp_path: Path) -> None:
     article.write_text("xyz", encoding="utf-8")
     os.utime(article, ns=(2_000_000_000, 2_000_000_000))
     assert snapshot([tmp_path]) != first
+
+
+def test_an_edit_saved_during_a_rebuild_is_rebuilt_too(tmp_path: Path) -> None:
+    """The watcher compares with the state the build read, not the state after it."""
+    import threading
+
+    from feeds.serve.watch import Watcher
+
+    article = tmp_path / "a.md"
+    article.write_text("one", encoding="utf-8")
+    calls: list[str] = []
+    done = threading.Event()
+
+    def on_change() -> None:
+        calls.append(article.read_text(encoding="utf-8"))
+        if len(calls) == 1:
+            article.write_text("three, saved while building", encoding="utf-8")
+        else:
+            done.set()
+
+    watcher = Watcher(lambda: [tmp_path], on_change, interval=0.02, quiet=0.02)
+    watcher.start()
+    try:
+        article.write_text("two", encoding="utf-8")
+        assert done.wait(timeout=10), calls
+    finally:
+        watcher.stopped.set()
+        watcher.join(timeout=5)
+    assert calls == ["two", "three, saved while building"]

@@ -75,9 +75,12 @@ class Watcher(threading.Thread):
     def run(self) -> None:
         while not self.stopped.wait(self.interval):
             if self.debouncer.observe(snapshot(self.roots()), time.monotonic()):
+                # the state the build will read: an edit saved while it runs differs from
+                # this and is rebuilt on the next round (a snapshot taken after the build
+                # would swallow it)
+                before = snapshot(self.roots())
                 self.on_change()
-                # the build may have touched watched files (a cache): start from the new state
-                self.debouncer.last = snapshot(self.roots())
+                self.debouncer.last = before
 
     def stop(self) -> None:
         self.stopped.set()
