@@ -74,21 +74,10 @@ def collect(
         sources = discover(roots, config.content.ignore, explicit=bool(paths))
     run = CollectRun(config, sources, use_cache, progress or silent_progress)
     problems = [p for s in sources for p in run.records[s.path].problems]
-    kept: list[Source] = []
-    skipped: list[str] = []
-    due: list[datetime] = []
-    for source in sources:
-        meta = run.records[source.path].meta
-        if meta is None:
-            continue
-        if not _left_out(meta, config, now):
-            kept.append(source)
-            continue
-        skipped.append(source.display)
-        if meta.published > now and not meta.draft:  # it will come due by itself
-            due.append(meta.published)
+    kept, skipped, due = _partition(sources, run, config, now)
     hints = run.learn(kept)
-    total = None
+    total: int | None = None
+    duplicate_problems: list[Problem] = []
     if clean_only is not None:  # clean just what the caller will show; the rest stays indexed
         index, duplicate_problems = _index(kept, run, config)
         chosen = clean_only(index)
@@ -113,9 +102,29 @@ def collect(
         len(sources),
         tuple(assets),
         hints,
-        min(due, default=None),
+        due,
         total,
     )
+
+
+def _partition(
+    sources: Sequence[Source], run: CollectRun, config: Config, now: datetime
+) -> tuple[list[Source], list[str], datetime | None]:
+    """Articles kept; drafts and future posts left out; when the first future one comes due."""
+    kept: list[Source] = []
+    skipped: list[str] = []
+    due: list[datetime] = []
+    for source in sources:
+        meta = run.records[source.path].meta
+        if meta is None:
+            continue
+        if not _left_out(meta, config, now):
+            kept.append(source)
+            continue
+        skipped.append(source.display)
+        if meta.published > now and not meta.draft:  # it will come due by itself
+            due.append(meta.published)
+    return kept, skipped, min(due, default=None)
 
 
 def _index(
