@@ -95,16 +95,19 @@ class BuildStamp:
             "problems": [p.as_dict() for p in problems],
             "counts": counts,
         }
-        kept = dict(list(entries.items())[-KEEP:])
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.path)
+        self._write(dict(list(entries.items())[-KEEP:]))
 
     def forget(self) -> None:
         entries = self._load()
         if entries.pop(self.slot, None) is not None:
-            self.path.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+            self._write(entries)
+
+    def _write(self, entries: dict[str, Any]) -> None:
+        """Atomically: a build killed mid-write leaves the old stamps, never half a file."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.path)
 
     def _load(self) -> dict[str, Any]:
         try:
