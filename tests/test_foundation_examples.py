@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,16 @@ from foundation_support import run_cli
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 
 
+def in_copy_of_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Work beside a copy of content/, so no state folder lands in the repository."""
+    shutil.copytree(CONTENT, tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
-def report(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    monkeypatch.chdir(CONTENT.parent)
+def report(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+           tmp_path: Path) -> dict[str, Any]:
+    in_copy_of_examples(tmp_path, monkeypatch)
     run = run_cli(capsys, "check", "--content", "content", "--format", "json",
                   "--now", "2026-11-26T12:00:00Z")
     assert run.code == 0, run.out
@@ -30,9 +38,9 @@ def test_examples_check_clean_and_only_the_draft_is_skipped(report: dict[str, An
 
 
 def test_examples_include_recent_articles_for_the_digest_demo(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.chdir(CONTENT.parent)
+    in_copy_of_examples(tmp_path, monkeypatch)
     run = run_cli(capsys, "inspect", "content", "--now", "2026-11-26T12:00:00Z")
     published = [datetime.fromisoformat(a["published"]) for a in run.json()]
     recent = [p for p in published if datetime(2026, 11, 19, 16, tzinfo=UTC) <= p

@@ -9,7 +9,7 @@ from feeds.content import fields
 from feeds.content.slugs import match_key
 from feeds.models import Author
 
-WITH_SITE_AUTHOR = make_config({"author": {"name": "Site Desk", "email": "desk@example.com"}})
+SITE_AUTHOR = {"author": {"name": "Site Desk", "email": "desk@example.com"}}
 
 
 # --- titles -------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ def test_blank_title_and_no_heading_is_an_error() -> None:
 def test_authors_from_a_string_a_list_or_a_mapping(
     name: str, expected: tuple[Author, ...]
 ) -> None:
-    assert only_article(name, WITH_SITE_AUTHOR).authors == expected
+    assert only_article(name, make_config(SITE_AUTHOR)).authors == expected
 
 
 def test_no_author_and_no_site_author_gives_no_authors() -> None:

@@ -9,16 +9,19 @@ from foundation_support import run_cli
 
 from feeds.models import Severity
 
-REPO = Path(__file__).resolve().parents[1]
 SEED = "000_87e339e35f1d4683.txt"
 
 
 @pytest.fixture
-def shared(monkeypatch: pytest.MonkeyPatch) -> Path:
+def shared(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     folder = Path(__file__).resolve().parents[2] / "shared"
     if not (folder / "seeds" / SEED).is_file() or not (folder / "corpus" / "news").is_dir():
         pytest.skip("../shared (seed and corpus) is not here: a user's clone has none")
-    monkeypatch.chdir(REPO)  # the command exactly as the issue writes it, from the repo root
+    # the command exactly as the issue writes it, from a checkout with shared/ beside it (a
+    # stand-in for the repository root, so no state folder lands in the real one)
+    (tmp_path / "shared").symlink_to(folder)
+    (tmp_path / "main").mkdir()
+    monkeypatch.chdir(tmp_path / "main")
     return folder
 
 

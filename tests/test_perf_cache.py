@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import sqlite3
 from datetime import UTC, datetime
@@ -119,6 +120,38 @@ def test_a_cache_from_another_schema_is_discarded_with_a_warning(tmp_path: Path)
     assert [p.field for p in result.problems] == ["cache"]
     assert "another version" in result.problems[0].message
     assert result.articles == collect(config, now=NOW, use_cache=False).articles
+
+
+def test_two_configs_sharing_a_state_folder_never_read_each_others_rows(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    plain = config_for(tmp_path)
+    signed = config_for(tmp_path, site={"url": "https://example.com/", "timezone": "Asia/Shanghai",
+                                        "author": {"name": "Site Desk"}})
+    for _ in range(2):  # alternate, each run finding the other's rows in the cache
+        for config in (plain, signed):
+            result = collect(config, now=NOW)
+            assert result.problems == ()
+            assert result.articles == collect(config, now=NOW, use_cache=False).articles
+
+
+def _collect_in_a_process(root: str, author: str, rounds: int) -> list[str]:
+    """What a separate run sees: the authors of its articles and its problems, for each round."""
+    site = {"url": "https://example.com/", "timezone": "Asia/Shanghai"}
+    config = config_for(Path(root), site={**site, "author": {"name": author}})
+    seen = []
+    for _ in range(rounds):
+        result = collect(config, now=NOW)
+        seen += [a.authors[0].name for a in result.articles] + [p.message for p in result.problems]
+    return seen
+
+
+def test_runs_racing_on_one_state_folder_stay_correct(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    with concurrent.futures.ProcessPoolExecutor(2) as pool:
+        runs = [pool.submit(_collect_in_a_process, str(tmp_path), who, 6) for who in ("甲", "乙")]
+        seen = [run.result() for run in runs]
+    # the posts name no author: each run signs all 8 with its own site author, and warns of nothing
+    assert seen == [["甲"] * 48, ["乙"] * 48]
 
 
 def test_builds_with_and_without_the_cache_write_identical_bytes(tmp_path: Path) -> None:

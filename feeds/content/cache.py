@@ -4,6 +4,8 @@ A row is used only when its file's size, mtime and ctime, the way it is named, t
 version and the config parts that shape articles are all the same as when it was written;
 cleaned content is used only when what was learned across the collection is the same too.
 A cache that cannot be read, or was written by another schema, is discarded with a warning.
+Rows carry the fingerprint they were made under, so two runs with different configs sharing
+one state folder (or racing on it) never read each other's rows; a run drops other rows on save.
 Rows are pickles of the program's own frozen records: the state folder is the user's own.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +25,7 @@ from feeds.config import Config
 from feeds.fingerprint import code_fingerprint
 from feeds.models import Problem, Severity
 
-SCHEMA = "feeds-cache-1"
+SCHEMA = "feeds-cache-2"
 FileKey = tuple[int, int, int, str, str, bool]  # size, mtime_ns, ctime_ns, display, rel, explicit
 
 
@@ -60,9 +63,10 @@ class ArticleCache:
         wanted = set(paths)
         found: dict[str, CachedFile] = {}
         try:
-            with self._session() as db:
+            with self._session(write=False) as db:
                 for path, key, record, hints_fp, result in db.execute(
-                    "SELECT path, key, record, hints_fp, result FROM files"
+                    "SELECT path, key, record, hints_fp, result FROM files WHERE fp = ?",
+                    (self.fingerprint,),
                 ):
                     if path in wanted:
                         found[path] = CachedFile(
@@ -71,6 +75,12 @@ class ArticleCache:
                             hints_fp,
                             pickle.loads(result) if result is not None else None,
                         )
+        except sqlite3.OperationalError as exc:
+            if _busy(exc):  # another run held it past the timeout: a slow run, not a bad file
+                self.warnings.append(self._problem(f"was busy ({exc}); read the content instead"))
+            else:
+                self._discard(f"was unreadable ({exc}); rebuilt from the content")
+            return {}
         except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError,
                 ImportError, TypeError, ValueError) as exc:
             self._discard(f"was unreadable ({exc}); rebuilt from the content")
@@ -78,17 +88,18 @@ class ArticleCache:
         return found
 
     def save(self, rows: Mapping[str, CachedFile], keep: Iterable[str]) -> None:
-        """Write ``rows`` and forget files no longer found (all but ``keep``)."""
+        """Write ``rows``; forget files gone (all but ``keep``) and rows of other configs."""
         try:
-            with self._session() as db:
+            with self._session(write=True) as db:
                 db.execute("CREATE TEMP TABLE keep (path TEXT PRIMARY KEY)")
                 db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((p,) for p in keep))
-                db.execute("DELETE FROM files WHERE path NOT IN (SELECT path FROM keep)")
+                db.execute("DELETE FROM files WHERE fp != ? OR path NOT IN (SELECT path FROM keep)",
+                           (self.fingerprint,))
                 db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
                     (
-                        (path, pickle.dumps(row.key), pickle.dumps(row.record, protocol=5),
-                         row.hints_fp,
+                        (self.fingerprint, path, pickle.dumps(row.key),
+                         pickle.dumps(row.record, protocol=5), row.hints_fp,
                          None if row.result is None else pickle.dumps(row.result, protocol=5))
                         for path, row in rows.items()
                     ),
@@ -98,9 +109,10 @@ class ArticleCache:
 
     def load_hints(self, facts_digest: str) -> Any:
         try:
-            with self._session() as db:
+            with self._session(write=False) as db:
                 row = db.execute(
-                    "SELECT hints FROM learned WHERE facts = ?", (facts_digest,)
+                    "SELECT hints FROM learned WHERE fp = ? AND facts = ?",
+                    (self.fingerprint, facts_digest),
                 ).fetchone()
             return pickle.loads(row[0]) if row else None
         except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
@@ -108,43 +120,68 @@ class ArticleCache:
 
     def save_hints(self, facts_digest: str, hints: Any) -> None:
         try:
-            with self._session() as db:
+            with self._session(write=True) as db:
                 db.execute("DELETE FROM learned")
-                db.execute("INSERT INTO learned VALUES (?, ?)",
-                           (facts_digest, pickle.dumps(hints, protocol=5)))
+                db.execute("INSERT INTO learned VALUES (?, ?, ?)",
+                           (self.fingerprint, facts_digest, pickle.dumps(hints, protocol=5)))
         except sqlite3.Error as exc:
             self.warnings.append(self._problem(f"could not be written ({exc})"))
 
     @contextmanager
-    def _session(self) -> Iterator[sqlite3.Connection]:
-        """One transaction: committed when the block succeeds, and always closed."""
+    def _session(self, write: bool) -> Iterator[sqlite3.Connection]:
+        """One transaction, committed when the block succeeds, and always closed.
+
+        A writer takes the write lock up front (BEGIN IMMEDIATE) so that a run racing another on
+        the same state folder waits its turn instead of failing on a stale read snapshot.
+        """
         db = self._connect()
         try:
-            with db:
+            db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
                 yield db
+            except BaseException:
+                db.rollback()
+                raise
+            db.commit()
         finally:
             db.close()
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-        stored = dict(db.execute("SELECT name, value FROM meta").fetchall())
-        if stored.get("schema") not in (None, SCHEMA):
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            _wal(db)
+            stored = self._schema(db)
+        except BaseException:
             db.close()
-            self._discard(f"was written by another version ({stored.get('schema')})")
+            raise
+        if stored not in (None, SCHEMA):
+            db.close()
+            self._discard(f"was written by another version ({stored})")
             return self._connect()
-        if stored.get("fingerprint") != self.fingerprint:
-            with db:  # the program or the config changed: start over, silently
-                db.execute("DROP TABLE IF EXISTS files")
-                db.execute("DROP TABLE IF EXISTS learned")
-                db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                               [("schema", SCHEMA), ("fingerprint", self.fingerprint)])
-        db.execute("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, key BLOB, "
-                   "record BLOB, hints_fp TEXT, result BLOB)")
-        db.execute("CREATE TABLE IF NOT EXISTS learned (facts TEXT PRIMARY KEY, hints BLOB)")
         return db
+
+    @staticmethod
+    def _schema(db: sqlite3.Connection) -> str | None:
+        """The schema the file was written with (None when new); tables made if missing.
+
+        Idempotent, so racing runs on one state folder never drop each other's tables.
+        """
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+            row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+            if row is None or row[0] == SCHEMA:
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA,))
+                db.execute("CREATE TABLE IF NOT EXISTS files (fp TEXT, path TEXT, key BLOB, "
+                           "record BLOB, hints_fp TEXT, result BLOB, PRIMARY KEY (fp, path))")
+                db.execute("CREATE TABLE IF NOT EXISTS learned "
+                           "(fp TEXT, facts TEXT, hints BLOB, PRIMARY KEY (fp, facts))")
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+        return None if row is None else str(row[0])
 
     def _discard(self, why: str) -> None:
         self.warnings.append(self._problem(why))
@@ -161,3 +198,19 @@ def file_key(path: Path, display: str, rel: str, explicit: bool) -> FileKey | No
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, display, rel, explicit)
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _wal(db: sqlite3.Connection) -> None:
+    """Write-ahead logging, so readers never wait; switching can meet a racing run's lock."""
+    for attempt in range(50):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc) or attempt == 49:
+                raise
+            time.sleep(0.05)
