@@ -47,7 +47,7 @@ def test_html_file_with_indented_markup_is_not_markdown() -> None:
 def test_markdown_renders_tables_and_strikethrough() -> None:
     html = only_article("markdown_table_strikethrough.md").content_html
     assert "<table>" in html and "<th>format</th>" in html and "<td>RSS</td>" in html
-    assert "<s>wrong</s>" in html
+    assert "<del>wrong</del>" in html
     assert "<pre><code>indented code stays code in Markdown" in html
 
 
@@ -64,7 +64,7 @@ def test_declared_format_overrides_the_suffix() -> None:
 
 def test_render_markdown_is_commonmark_with_raw_html_kept() -> None:
     assert render_markdown("a <kbd>b</kbd>\n") == "<p>a <kbd>b</kbd></p>\n"
-    assert render_markdown("*em* ~~del~~\n") == "<p><em>em</em> <s>del</s></p>\n"
+    assert render_markdown("*em* ~~del~~\n") == "<p><em>em</em> <del>del</del></p>\n"
 
 
 def test_markdown_after_an_inline_html_image_renders_its_emphasis_and_links() -> None:
