@@ -12,6 +12,7 @@ Rows are pickles of the program's own frozen records: the state folder is the us
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sqlite3
 import time
@@ -192,9 +193,9 @@ class ArticleCache:
         return Problem(str(self.path), "cache", why, Severity.WARNING)
 
 
-def file_key(path: Path, display: str, rel: str, explicit: bool) -> FileKey | None:
+def file_key(path: str, display: str, rel: str, explicit: bool) -> FileKey | None:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, display, rel, explicit)

@@ -73,7 +73,7 @@ def collect(
     if sources is None:  # the caller may have listed them already (the build stamp does)
         sources = discover(roots, config.content.ignore, explicit=bool(paths))
     run = CollectRun(config, sources, use_cache, progress or silent_progress)
-    problems = [p for s in sources for p in run.records[s.path].problems]
+    problems = [p for s in sources for p in run.records[s.fspath].problems]
     kept, skipped, due = _partition(sources, run, config, now)
     hints = run.learn(kept)
     total: int | None = None
@@ -88,7 +88,7 @@ def collect(
     for source, outcome in zip(kept, run.clean(kept, hints), strict=True):
         problems.extend(outcome.problems)
         if outcome.result is not None:
-            articles.append(_article(source, run.records[source.path], outcome.result, config))
+            articles.append(_article(source, run.records[source.fspath], outcome.result, config))
             assets.extend(outcome.result.assets)
     run.save()
     problems.extend(run.warnings())
@@ -115,7 +115,7 @@ def _partition(
     skipped: list[str] = []
     due: list[datetime] = []
     for source in sources:
-        meta = run.records[source.path].meta
+        meta = run.records[source.fspath].meta
         if meta is None:
             continue
         if not _left_out(meta, config, now):
@@ -132,7 +132,7 @@ def _index(
 ) -> tuple[list[Article], list[Problem]]:
     """Every kept article with its metadata only (no content, summary or thumbnail, and the
     front-matter authors), newest first and without duplicates: what a chooser selects from."""
-    index = [_article(s, run.records[s.path], _NO_CONTENT, config) for s in kept]
+    index = [_article(s, run.records[s.fspath], _NO_CONTENT, config) for s in kept]
     index, problems = drop_duplicates(index)
     index.sort(key=lambda a: (-a.published.timestamp(), a.id))
     return index, problems

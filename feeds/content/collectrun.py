@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
 
 from feeds.config import Config
 from feeds.content.cache import ArticleCache, CachedFile, config_fingerprint, digest, file_key
@@ -52,20 +51,21 @@ class CollectRun:
             if use_cache
             else None
         )
-        self.keys = {s.path: file_key(s.path, s.display, s.rel, s.explicit) for s in sources}
-        cached = self.cache.load(str(p) for p in self.keys) if self.cache else {}
+        # every dict of the run is keyed by the file's path string (Source.fspath)
+        self.keys = {s.fspath: file_key(s.fspath, s.display, s.rel, s.explicit) for s in sources}
+        cached = self.cache.load(self.keys) if self.cache else {}
         self.valid = {
-            s.path: cached[str(s.path)]
+            s.fspath: cached[s.fspath]
             for s in sources
-            if str(s.path) in cached and cached[str(s.path)].key == self.keys[s.path]
+            if s.fspath in cached and cached[s.fspath].key == self.keys[s.fspath]
         }
-        self.records: dict[Path, FileRecord] = {p: c.record for p, c in self.valid.items()}
-        self.parsed: dict[Path, Parsed] = {}  # texts in memory, dropped once cleaned
-        self.read: set[Path] = set()  # files read in this run (not taken from the cache)
-        self.outcomes: dict[Path, CleanOutcome] = {}
-        self.cleaned: set[Path] = set()  # cleaned in this run (not taken from the cache)
+        self.records: dict[str, FileRecord] = {p: c.record for p, c in self.valid.items()}
+        self.parsed: dict[str, Parsed] = {}  # texts in memory, dropped once cleaned
+        self.read: set[str] = set()  # files read in this run (not taken from the cache)
+        self.outcomes: dict[str, CleanOutcome] = {}
+        self.cleaned: set[str] = set()  # cleaned in this run (not taken from the cache)
         self.hints_fp = ""
-        self._read([s for s in sources if s.path not in self.valid])
+        self._read([s for s in sources if s.fspath not in self.valid])
 
     def _read(self, sources: Sequence[Source]) -> None:
         if not sources:
@@ -73,14 +73,14 @@ class CollectRun:
         with self.progress(len(sources), "reading") as advance:
             results = map_files(parse_and_learn, sources, self.config, advance)
         for source, (item, record) in zip(sources, results, strict=True):
-            self.records[source.path] = record
-            self.read.add(source.path)
+            self.records[source.fspath] = record
+            self.read.add(source.fspath)
             if item is not None:
-                self.parsed[source.path] = item
+                self.parsed[source.fspath] = item
 
     def learn(self, kept: Sequence[Source]) -> CorpusHints:
-        facts = [_facts_of(self.records[s.path]) for s in kept]
-        facts_digest = digest([self.records[s.path].facts_digest for s in kept])
+        facts = [_facts_of(self.records[s.fspath]) for s in kept]
+        facts_digest = digest([self.records[s.fspath].facts_digest for s in kept])
         hints = self.cache.load_hints(facts_digest) if self.cache else None
         if not isinstance(hints, CorpusHints):
             hints = combine_facts(facts, lambda i: self._content(kept[i]), self.config)
@@ -96,41 +96,41 @@ class CollectRun:
 
     def _content(self, source: Source) -> ContentInput:
         """An article's text, read again if it came from the cache."""
-        if source.path not in self.parsed:
+        if source.fspath not in self.parsed:
             item, record = parse_and_learn(source, self.config)  # one file: no pool, no bar
-            self.records[source.path] = record
-            self.read.add(source.path)
+            self.records[source.fspath] = record
+            self.read.add(source.fspath)
             if item is None:  # the file changed under us since it was listed
                 raise FeedsError(
                     f"{source.display}: changed while it was being read",
                     hint="run the command again",
                 )
-            self.parsed[source.path] = item
-        return self.parsed[source.path].content
+            self.parsed[source.fspath] = item
+        return self.parsed[source.fspath].content
 
     def clean(self, kept: Sequence[Source], hints: CorpusHints) -> list[CleanOutcome]:
         for source in kept:
-            cached = self.valid.get(source.path)
+            cached = self.valid.get(source.fspath)
             if cached is not None and cached.hints_fp == self.hints_fp and cached.result:
-                self.outcomes[source.path] = cached.result
-        todo = [s for s in kept if s.path not in self.outcomes]
-        self._read([s for s in todo if s.path not in self.parsed])
-        items = [self.parsed[s.path] for s in todo]
+                self.outcomes[source.fspath] = cached.result
+        todo = [s for s in kept if s.fspath not in self.outcomes]
+        self._read([s for s in todo if s.fspath not in self.parsed])
+        items = [self.parsed[s.fspath] for s in todo]
         if not items:
-            return [self.outcomes[s.path] for s in kept]
+            return [self.outcomes[s.fspath] for s in kept]
         with self.progress(len(items), "cleaning") as advance:
             results = map_files(clean_one, items, (self.config, hints), advance)
         for source, outcome in zip(todo, results, strict=True):
-            self.outcomes[source.path] = outcome
-            self.cleaned.add(source.path)
+            self.outcomes[source.fspath] = outcome
+            self.cleaned.add(source.fspath)
         self.parsed.clear()  # the raw texts are not needed any more: keep the peak low
-        return [self.outcomes[s.path] for s in kept]
+        return [self.outcomes[s.fspath] for s in kept]
 
     def save(self) -> None:
         if self.cache is None:
             return
         rows = {
-            str(path): CachedFile(
+            path: CachedFile(
                 key,
                 self.records[path],
                 self.hints_fp if path in self.outcomes else None,
@@ -141,7 +141,7 @@ class CollectRun:
             and path in self.records
             and (path in self.read or path in self.cleaned)
         }
-        self.cache.save(rows, keep=(str(p) for p in self.keys))
+        self.cache.save(rows, keep=self.keys)
 
     def warnings(self) -> list[Problem]:
         return self.cache.warnings if self.cache else []
