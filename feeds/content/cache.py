@@ -35,7 +35,25 @@ class CachedFile:
     key: FileKey
     record: Any  # collect's per-file record (parse outcome, without the text)
     hints_fp: str | None  # the learned-hints fingerprint its cleaned content was made with
-    result: Any  # collect's per-article cleaning outcome, or None
+    # collect's per-article cleaning outcome, pickled: unpickled only for the articles a build
+    # shows (a feed of 50 out of 10 000 needs 50 of them, and they hold the article HTML)
+    result_blob: bytes | None
+
+    @classmethod
+    def fresh(cls, key: FileKey, record: Any, hints_fp: str | None, result: Any) -> CachedFile:
+        blob = None if result is None else pickle.dumps(result, protocol=5)
+        return cls(key, record, hints_fp, blob)
+
+    @property
+    def result(self) -> Any:
+        """The cleaning outcome, or None; a blob that no longer loads counts as missing."""
+        if self.result_blob is None:
+            return None
+        try:
+            return pickle.loads(self.result_blob)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+                ValueError):
+            return None
 
 
 def config_fingerprint(config: Config) -> str:
@@ -71,10 +89,7 @@ class ArticleCache:
                 ):
                     if path in wanted:
                         found[path] = CachedFile(
-                            tuple(pickle.loads(key)),
-                            pickle.loads(record),
-                            hints_fp,
-                            pickle.loads(result) if result is not None else None,
+                            tuple(pickle.loads(key)), pickle.loads(record), hints_fp, result
                         )
         except sqlite3.OperationalError as exc:
             if _busy(exc):  # another run held it past the timeout: a slow run, not a bad file
@@ -100,8 +115,7 @@ class ArticleCache:
                     "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
                     (
                         (self.fingerprint, path, pickle.dumps(row.key),
-                         pickle.dumps(row.record, protocol=5), row.hints_fp,
-                         None if row.result is None else pickle.dumps(row.result, protocol=5))
+                         pickle.dumps(row.record, protocol=5), row.hints_fp, row.result_blob)
                         for path, row in rows.items()
                     ),
                 )

@@ -111,8 +111,10 @@ class CollectRun:
     def clean(self, kept: Sequence[Source], hints: CorpusHints) -> list[CleanOutcome]:
         for source in kept:
             cached = self.valid.get(source.fspath)
-            if cached is not None and cached.hints_fp == self.hints_fp and cached.result:
-                self.outcomes[source.fspath] = cached.result
+            if cached is not None and cached.hints_fp == self.hints_fp:
+                outcome = cached.result
+                if outcome:
+                    self.outcomes[source.fspath] = outcome
         todo = [s for s in kept if s.fspath not in self.outcomes]
         self._read([s for s in todo if s.fspath not in self.parsed])
         items = [self.parsed[s.fspath] for s in todo]
@@ -130,7 +132,7 @@ class CollectRun:
         if self.cache is None:
             return
         rows = {
-            path: CachedFile(
+            path: CachedFile.fresh(
                 key,
                 self.records[path],
                 self.hints_fp if path in self.outcomes else None,

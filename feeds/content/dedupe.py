@@ -13,20 +13,17 @@ def drop_duplicates(articles: Sequence[Article]) -> tuple[list[Article], list[Pr
     owners: dict[tuple[str, str], Article] = {}
     problems: list[Problem] = []
     for article in sorted(articles, key=lambda a: a.source_path):
-        clash = next(
-            (
-                (k, owners[(k, v)])
-                for k, v in (("url", article.url), ("id", article.id))
-                if (k, v) in owners
-            ),
-            None,
-        )
-        if clash is None:
+        # a plain lookup, not a generator per article: this runs over every article of a build
+        if ("url", article.url) in owners:
+            key = "url"
+        elif ("id", article.id) in owners:
+            key = "id"
+        else:
             owners[("id", article.id)] = article
             owners[("url", article.url)] = article
             kept.append(article)
             continue
-        key, owner = clash
+        owner = owners[(key, getattr(article, key))]
         value = getattr(article, key)
         problems.append(
             Problem(

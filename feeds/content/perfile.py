@@ -5,8 +5,7 @@ unpickles tens of thousands of them)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import astuple, dataclass
 
 from feeds.config import Config
 from feeds.content.bodyformat import render_markdown
@@ -63,7 +62,7 @@ def parse_and_learn(source: Source, config: Config) -> tuple[Parsed | None, File
         return None, FileRecord(None, None, tuple(problems), ())
     facts = article_facts(item.content, config)
     return item, FileRecord(
-        item.meta, facts, tuple(problems), item.problems, digest(canonical(facts))
+        item.meta, facts, tuple(problems), item.problems, digest(astuple(facts))
     )
 
 
@@ -116,11 +115,3 @@ def clean_one(item: Parsed, shared: tuple[Config, CorpusHints]) -> CleanOutcome:
             None, (Problem(item.source.display, "body", f"could not be cleaned: {exc!r}"),)
         )
     return CleanOutcome(result, tuple(result.problems))
-
-
-def canonical(facts: ArticleFacts) -> tuple[Any, ...]:
-    """Facts in a form whose pickle is the same in every process (set order is not)."""
-    return tuple(
-        tuple(sorted(value)) if isinstance(value, set | frozenset) else value
-        for value in (getattr(facts, f.name) for f in fields(facts))
-    )

@@ -144,7 +144,7 @@ def drop_learned(
 
 
 def learn(
-    per_article: Iterable[tuple[str, str, frozenset[str]]], settings: BoilerplateSettings
+    per_article: Iterable[tuple[str, str, Iterable[str]]], settings: BoilerplateSettings
 ) -> tuple[dict[str, frozenset[str]], dict[str, tuple[Counter[str], int]]]:
     """Count digests per source over (source, text signature, digests) of each article; return
     (source → learned digests, source → (their counts, articles in the source)).
