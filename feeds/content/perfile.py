@@ -5,7 +5,7 @@ unpickles tens of thousands of them)."""
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 
 from feeds.config import Config
 from feeds.content.bodyformat import render_markdown
@@ -61,9 +61,8 @@ def parse_and_learn(source: Source, config: Config) -> tuple[Parsed | None, File
     if item is None:
         return None, FileRecord(None, None, tuple(problems), ())
     facts = article_facts(item.content, config)
-    return item, FileRecord(
-        item.meta, facts, tuple(problems), item.problems, digest(astuple(facts))
-    )
+    facts_digest = digest((facts.source, facts.signature, facts.blocks, facts.images))
+    return item, FileRecord(item.meta, facts, tuple(problems), item.problems, facts_digest)
 
 
 def parse_file(source: Source, config: Config, problems: list[Problem]) -> Parsed | None:
