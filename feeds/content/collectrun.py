@@ -3,17 +3,25 @@ what was learned, which articles are cleaned again; with progress for the slow p
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 
 from feeds.config import Config
-from feeds.content.cache import ArticleCache, CachedFile, config_fingerprint, digest, file_key
+from feeds.content.cache import (
+    ArticleCache,
+    CachedFile,
+    FileKey,
+    config_fingerprint,
+    digest,
+    file_key,
+)
 from feeds.content.discover import Source
 from feeds.content.perfile import (
     CleanOutcome,
     FileRecord,
     Parsed,
-    clean_one,
+    clean_one_pickled,
     parse_and_learn,
 )
 from feeds.content.pipeline import ArticleFacts, ContentInput, CorpusHints, combine_facts
@@ -64,6 +72,7 @@ class CollectRun:
         self.read: set[str] = set()  # files read in this run (not taken from the cache)
         self.outcomes: dict[str, CleanOutcome] = {}
         self.cleaned: set[str] = set()  # cleaned in this run (not taken from the cache)
+        self.outcome_blobs: dict[str, bytes] = {}  # their outcomes as pickled by the workers
         self.hints_fp = ""
         self._read([s for s in sources if s.fspath not in self.valid])
 
@@ -121,9 +130,10 @@ class CollectRun:
         if not items:
             return [self.outcomes[s.fspath] for s in kept]
         with self.progress(len(items), "cleaning") as advance:
-            results = map_files(clean_one, items, (self.config, hints), advance)
-        for source, outcome in zip(todo, results, strict=True):
-            self.outcomes[source.fspath] = outcome
+            blobs = map_files(clean_one_pickled, items, (self.config, hints), advance)
+        for source, blob in zip(todo, blobs, strict=True):
+            self.outcomes[source.fspath] = pickle.loads(blob)
+            self.outcome_blobs[source.fspath] = blob
             self.cleaned.add(source.fspath)
         self.parsed.clear()  # the raw texts are not needed any more: keep the peak low
         return [self.outcomes[s.fspath] for s in kept]
@@ -132,18 +142,20 @@ class CollectRun:
         if self.cache is None:
             return
         rows = {
-            path: CachedFile.fresh(
-                key,
-                self.records[path],
-                self.hints_fp if path in self.outcomes else None,
-                self.outcomes.get(path),
-            )
+            path: self._row(path, key)
             for path, key in self.keys.items()
             if key is not None
             and path in self.records
             and (path in self.read or path in self.cleaned)
         }
         self.cache.save(rows, keep=self.keys)
+
+    def _row(self, path: str, key: FileKey) -> CachedFile:
+        hints_fp = self.hints_fp if path in self.outcomes else None
+        blob = self.outcome_blobs.get(path)
+        if blob is not None:
+            return CachedFile(key, self.records[path], hints_fp, blob)
+        return CachedFile.fresh(key, self.records[path], hints_fp, self.outcomes.get(path))
 
     def warnings(self) -> list[Problem]:
         return self.cache.warnings if self.cache else []

@@ -5,6 +5,7 @@ unpickles tens of thousands of them)."""
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass
 
 from feeds.config import Config
@@ -104,8 +105,14 @@ def parse_file(source: Source, config: Config, problems: list[Problem]) -> Parse
     return Parsed(source, doc, meta, content, tuple(found))
 
 
+def clean_one_pickled(item: Parsed, shared: tuple[Config, CorpusHints]) -> bytes:
+    """Runs in a worker: :func:`clean_one`, pickled once here. The pool would pickle the
+    outcome anyway to send it back; as bytes, the same pickle is the build cache's row."""
+    return pickle.dumps(clean_one(item, shared), protocol=5)
+
+
 def clean_one(item: Parsed, shared: tuple[Config, CorpusHints]) -> CleanOutcome:
-    """Runs in a worker: one article cleaned; a failure becomes a problem, never a crash."""
+    """One article cleaned; a failure becomes a problem, never a crash."""
     config, hints = shared
     try:
         result = build_content(item.content, config, hints)
