@@ -166,6 +166,8 @@ class ArticleCache:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
             _wal(db)
+            # a cache: losing the last write to a power cut is fine, and WAL stays consistent
+            db.execute("PRAGMA synchronous=NORMAL")
             stored = self._schema(db)
         except BaseException:
             db.close()
