@@ -111,16 +111,27 @@ class ArticleCache:
                 db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((p,) for p in keep))
                 db.execute("DELETE FROM files WHERE fp != ? OR path NOT IN (SELECT path FROM keep)",
                            (self.fingerprint,))
-                db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        (self.fingerprint, path, pickle.dumps(row.key),
-                         pickle.dumps(row.record, protocol=5), row.hints_fp, row.result_blob)
-                        for path, row in rows.items()
-                    ),
-                )
+                self._insert(db, rows)
         except sqlite3.Error as exc:
             self.warnings.append(self._problem(f"could not be written ({exc})"))
+
+    def put(self, rows: Mapping[str, CachedFile]) -> None:
+        """Write ``rows`` now, as a run goes (so it need not hold them all until the end)."""
+        try:
+            with self._session(write=True) as db:
+                self._insert(db, rows)
+        except sqlite3.Error as exc:
+            self.warnings.append(self._problem(f"could not be written ({exc})"))
+
+    def _insert(self, db: sqlite3.Connection, rows: Mapping[str, CachedFile]) -> None:
+        db.executemany(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (self.fingerprint, path, pickle.dumps(row.key),
+                 pickle.dumps(row.record, protocol=5), row.hints_fp, row.result_blob)
+                for path, row in rows.items()
+            ),
+        )
 
     def load_hints(self, facts_digest: str) -> Any:
         try:

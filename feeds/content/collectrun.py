@@ -25,7 +25,7 @@ from feeds.content.perfile import (
     parse_and_learn,
 )
 from feeds.content.pipeline import ArticleFacts, ContentInput, CorpusHints, combine_facts
-from feeds.content.workers import map_files
+from feeds.content.workers import iter_files, map_files
 from feeds.errors import FeedsError
 from feeds.models import Problem
 
@@ -40,6 +40,9 @@ def silent_progress(_total: int, _label: str) -> Iterator[Callable[[int], None]]
 
 def _ignore(_n: int = 1) -> None:
     """advance() of a run nobody watches."""
+
+
+_BATCH = 500  # cleaned rows written to the cache per transaction
 
 
 class CollectRun:
@@ -72,7 +75,7 @@ class CollectRun:
         self.read: set[str] = set()  # files read in this run (not taken from the cache)
         self.outcomes: dict[str, CleanOutcome] = {}
         self.cleaned: set[str] = set()  # cleaned in this run (not taken from the cache)
-        self.outcome_blobs: dict[str, bytes] = {}  # their outcomes as pickled by the workers
+        self.stored: set[str] = set()  # rows already written to the cache by this run
         self.hints_fp = ""
         self._read([s for s in sources if s.fspath not in self.valid])
 
@@ -130,13 +133,27 @@ class CollectRun:
         if not items:
             return [self.outcomes[s.fspath] for s in kept]
         with self.progress(len(items), "cleaning") as advance:
-            blobs = map_files(clean_one_pickled, items, (self.config, hints), advance)
-        for source, blob in zip(todo, blobs, strict=True):
-            self.outcomes[source.fspath] = pickle.loads(blob)
-            self.outcome_blobs[source.fspath] = blob
-            self.cleaned.add(source.fspath)
+            blobs = iter_files(clean_one_pickled, items, (self.config, hints), advance)
+            batch: dict[str, CachedFile] = {}
+            for source, blob in zip(todo, blobs, strict=True):
+                path = source.fspath
+                self.outcomes[path] = pickle.loads(blob)
+                self.cleaned.add(path)
+                key = self.keys.get(path)
+                if key is not None:  # the worker's pickle is the row: stored now, then let go
+                    batch[path] = CachedFile(key, self.records[path], self.hints_fp, blob)
+                    if len(batch) >= _BATCH:
+                        batch = self._store(batch)
+            self._store(batch)
         self.parsed.clear()  # the raw texts are not needed any more: keep the peak low
         return [self.outcomes[s.fspath] for s in kept]
+
+    def _store(self, rows: dict[str, CachedFile]) -> dict[str, CachedFile]:
+        """Write ``rows`` to the cache now; an empty batch to fill next."""
+        if self.cache is not None and rows:
+            self.cache.put(rows)
+            self.stored.update(rows)
+        return {}
 
     def save(self) -> None:
         if self.cache is None:
@@ -147,14 +164,12 @@ class CollectRun:
             if key is not None
             and path in self.records
             and (path in self.read or path in self.cleaned)
+            and path not in self.stored
         }
         self.cache.save(rows, keep=self.keys)
 
     def _row(self, path: str, key: FileKey) -> CachedFile:
         hints_fp = self.hints_fp if path in self.outcomes else None
-        blob = self.outcome_blobs.get(path)
-        if blob is not None:
-            return CachedFile(key, self.records[path], hints_fp, blob)
         return CachedFile.fresh(key, self.records[path], hints_fp, self.outcomes.get(path))
 
     def warnings(self) -> list[Problem]:

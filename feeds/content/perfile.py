@@ -22,18 +22,19 @@ from feeds.content.pipeline import (
     build_content,
 )
 from feeds.content.readers import ReadError, reader_for
-from feeds.models import Document, Problem, Severity
+from feeds.models import Problem, Severity
 
 
 @dataclass(frozen=True)
 class Parsed:
-    """A file read and normalized, with its text (kept in memory only until cleaned)."""
+    """A file read and normalized, with its text (kept in memory only until cleaned).
+
+    Only what cleaning needs: the parent holds one per article between reading and cleaning,
+    so the raw document (and a Markdown post's source text) stays in the worker.
+    """
 
     source: Source
-    doc: Document
-    meta: Meta
     content: ContentInput
-    problems: tuple[Problem, ...] = ()  # its own warnings (fallbacks), shown by inspect
 
 
 @dataclass(frozen=True)
@@ -58,15 +59,21 @@ class CleanOutcome:
 def parse_and_learn(source: Source, config: Config) -> tuple[Parsed | None, FileRecord]:
     """Runs in a worker: one file read, normalized, and described for the corpus learner."""
     problems: list[Problem] = []
-    item = parse_file(source, config, problems)
-    if item is None:
+    parsed = parse_file(source, config, problems)
+    if parsed is None:
         return None, FileRecord(None, None, tuple(problems), ())
-    facts = article_facts(item.content, config)
+    meta, content, own = parsed
+    facts = article_facts(content, config)
     facts_digest = digest((facts.source, facts.signature, facts.blocks, facts.images))
-    return item, FileRecord(item.meta, facts, tuple(problems), item.problems, facts_digest)
+    record = FileRecord(meta, facts, tuple(problems), own, facts_digest)
+    return Parsed(source, content), record
 
 
-def parse_file(source: Source, config: Config, problems: list[Problem]) -> Parsed | None:
+def parse_file(
+    source: Source, config: Config, problems: list[Problem]
+) -> tuple[Meta, ContentInput, tuple[Problem, ...]] | None:
+    """Metadata, the text to clean and the article's own warnings; None when not an article
+    (``problems`` says why)."""
     reader = reader_for(source.path, explicit=source.explicit)
     if reader is None:
         return None
@@ -102,7 +109,7 @@ def parse_file(source: Source, config: Config, problems: list[Problem]) -> Parse
         source_dir=source.path.parent,
         declared_summary=meta.declared_summary,
     )
-    return Parsed(source, doc, meta, content, tuple(found))
+    return meta, content, tuple(found)
 
 
 def clean_one_pickled(item: Parsed, shared: tuple[Config, CorpusHints]) -> bytes:

@@ -8,7 +8,7 @@ Small collections stay in-process: starting workers costs more than it saves.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -50,22 +50,32 @@ def map_files(
     """``[func(item, shared) for item in items]``, in order, over several processes when
     worthwhile. ``func`` must be a module-level function (it is pickled by name).
     ``advance(n)`` is told as results come in (for a progress bar)."""
+    return list(iter_files(func, items, shared, advance, weight))
+
+
+def iter_files(
+    func: Callable[[T, Any], R],
+    items: Sequence[T],
+    shared: Any,
+    advance: Callable[[int], None] | None = None,
+    weight: int | None = None,
+) -> Iterator[R]:
+    """:func:`map_files`, yielding each result in order as soon as its chunk is done, so a
+    caller can store and drop results as they come instead of holding all of them."""
     workers = worker_count(len(items), weight)
-    results: list[R] = []
     if workers == 1:
         for chunk in _chunks(items, 50):
-            results.extend(func(item, shared) for item in chunk)
+            yield from [func(item, shared) for item in chunk]
             if advance:
                 advance(len(chunk))
-        return results
+        return
     size = 1 if weight is not None else max(50, len(items) // (workers * 8))
     chunks = list(_chunks(items, size))
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(shared,)) as pool:
         for part in pool.map(_run_chunk, [(func, chunk) for chunk in chunks]):
-            results.extend(part)
+            yield from part
             if advance:
                 advance(len(part))
-    return results
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
