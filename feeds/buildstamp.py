@@ -55,11 +55,8 @@ class BuildStamp:
         digest.update(f"{code_fingerprint()}\0{config.model_dump_json()}\0{slot}".encode())
         sources = discover(roots, config.content.ignore, explicit=False)
         for source in sources:
-            st = os.stat(source.fspath)
             digest.update(
-                f"\0{source.fspath}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}".encode(
-                    "utf-8", "surrogateescape"
-                )
+                f"\0{source.fspath}\0{source.stat}".encode("utf-8", "surrogateescape")
             )
         slot_id = hashlib.sha256(slot.encode()).hexdigest()[:16]
         return cls(config, slot_id, digest.hexdigest(), sources)

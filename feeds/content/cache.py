@@ -220,12 +220,18 @@ class ArticleCache:
         return Problem(str(self.path), "cache", why, Severity.WARNING)
 
 
-def file_key(path: str, display: str, rel: str, explicit: bool) -> FileKey | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, display, rel, explicit)
+def file_key(
+    path: str, display: str, rel: str, explicit: bool, stat: tuple[int, int, int] | None = None
+) -> FileKey | None:
+    """The row's key: the file's ``stat`` (size, mtime, ctime; looked up when not given) and
+    how it is named. None when the file cannot be stat'ed."""
+    if stat is None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return (*stat, display, rel, explicit)
 
 
 def _busy(exc: sqlite3.OperationalError) -> bool:

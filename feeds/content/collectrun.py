@@ -63,7 +63,9 @@ class CollectRun:
             else None
         )
         # every dict of the run is keyed by the file's path string (Source.fspath)
-        self.keys = {s.fspath: file_key(s.fspath, s.display, s.rel, s.explicit) for s in sources}
+        self.keys = {
+            s.fspath: file_key(s.fspath, s.display, s.rel, s.explicit, s.stat) for s in sources
+        }
         cached = self.cache.load(self.keys) if self.cache else {}
         self.valid = {
             s.fspath: cached[s.fspath]

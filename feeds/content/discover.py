@@ -20,6 +20,9 @@ class Source:
     display: str  # how messages name the file
     rel: str  # relative to its content folder, POSIX separators
     explicit: bool  # named on the command line: read whatever its suffix
+    # (size, mtime_ns, ctime_ns) when listed: the build stamp and the cache key both need it,
+    # so a rebuild stats each file once; None when the file could not be stat'ed
+    stat: tuple[int, int, int] | None = None
 
     @property
     def path(self) -> Path:
@@ -46,7 +49,7 @@ def _expand(root: Path, ignore: Sequence[str], explicit: bool) -> Iterable[Sourc
         yield from _expand_glob(text, ignore)
         return
     if root.is_file():
-        yield Source(str(root), display_path(root), root.name, explicit)
+        yield Source(str(root), display_path(root), root.name, explicit, _stat(str(root)))
         return
     # string work instead of a Path per file: this loop sees every file of a large archive
     root_display = display_path(root)
@@ -64,7 +67,8 @@ def _expand(root: Path, ignore: Sequence[str], explicit: bool) -> Iterable[Sourc
             if ignore and _ignored(rel, ignore):
                 continue
             display = rel if root_display == "." else f"{root_display}/{rel}"
-            yield Source(os.path.join(dirpath, name), display, rel, False)
+            fspath = os.path.join(dirpath, name)
+            yield Source(fspath, display, rel, False, _stat(fspath))
 
 
 def _expand_glob(pattern: str, ignore: Sequence[str]) -> Iterable[Source]:
@@ -78,7 +82,15 @@ def _expand_glob(pattern: str, ignore: Sequence[str]) -> Iterable[Source]:
             continue
         rel = path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
         if not _ignored(rel, ignore):
-            yield Source(str(path), display_path(path), rel, False)
+            yield Source(str(path), display_path(path), rel, False, _stat(str(path)))
+
+
+def _stat(fspath: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(fspath)
+    except OSError:  # gone since it was listed: reading it will say so
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _is_glob(text: str) -> bool:
