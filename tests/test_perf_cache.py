@@ -181,6 +181,17 @@ def test_an_unchanged_build_is_replayed_without_touching_a_file(tmp_path: Path) 
     assert mtimes(tmp_path / "out") == before
 
 
+def test_editing_only_digests_or_the_schedule_does_not_rebuild(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    run_build(config_for(tmp_path), now=NOW)
+    before = mtimes(tmp_path / "out")
+    digest = {"name": "daily", "subject": "{{ site.title }} today", "schedule": "0 8 * * *"}
+    edited = config_for(tmp_path, digests=[digest], schedule={"build": {"every": "10m"}},
+                        mail={"unsubscribe_mailto": "unsubscribe@example.com"})
+    again = run_build(edited, now=NOW)
+    assert again.written == () and mtimes(tmp_path / "out") == before
+
+
 @pytest.mark.parametrize("change", ["edited", "output removed", "config", "future due"])
 def test_the_stamp_is_not_trusted_when_something_changed(tmp_path: Path, change: str) -> None:
     content = write_site(tmp_path)
