@@ -338,3 +338,14 @@ def test_a_feed_of_fifty_cleans_only_what_it_shows_and_writes_the_same_bytes(
     assert lazy.counts == full.counts
     assert lazy.problems == full.problems
     assert [p.field for p in lazy.problems] == ["url"]  # the ftp: link, left out and reported
+
+
+def test_collect_times_each_phase_it_runs(tmp_path: Path) -> None:
+    from feeds.timings import Timings
+
+    write_site(tmp_path)
+    timings = Timings()
+    collect(config_for(tmp_path), now=NOW, timings=timings)
+    seconds = timings.as_dict()
+    assert list(seconds) == ["discover", "parse", "learn", "clean", "cache"]
+    assert all(value >= 0 for value in seconds.values())

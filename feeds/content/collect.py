@@ -22,6 +22,7 @@ from feeds.content.pipeline import ContentResult, CorpusHints
 from feeds.content.slugs import match_key
 from feeds.errors import ConfigError
 from feeds.models import Article, Author, Problem, Severity
+from feeds.timings import Timings
 
 __all__ = ["Chooser", "Collection", "ProgressFactory", "collect"]
 
@@ -56,6 +57,7 @@ def collect(
     sources: Sequence[Source] | None = None,
     progress: ProgressFactory | None = None,
     clean_only: Chooser | None = None,
+    timings: Timings | None = None,
 ) -> Collection:
     """Read, normalize and clean every article of the configured content (or ``paths``).
 
@@ -70,27 +72,35 @@ def collect(
             [f"content: {root}: no such file or folder" for root in missing],
             hint="check content.dirs in config.yaml or the --content flag",
         )
+    timings = timings or Timings()
     if sources is None:  # the caller may have listed them already (the build stamp does)
-        sources = discover(roots, config.content.ignore, explicit=bool(paths))
-    run = CollectRun(config, sources, use_cache, progress or silent_progress)
+        with timings.phase("discover"):
+            sources = discover(roots, config.content.ignore, explicit=bool(paths))
+    with timings.phase("parse"):
+        run = CollectRun(config, sources, use_cache, progress or silent_progress)
     problems = [p for s in sources for p in run.records[s.fspath].problems]
     kept, skipped, due = _partition(sources, run, config, now)
-    hints = run.learn(kept)
+    with timings.phase("learn"):
+        hints = run.learn(kept)
     total: int | None = None
     duplicate_problems: list[Problem] = []
     if clean_only is not None:  # clean just what the caller will show; the rest stays indexed
-        index, duplicate_problems = _index(kept, run, config)
-        chosen = clean_only(index)
+        with timings.phase("select"):
+            index, duplicate_problems = _index(kept, run, config)
+            chosen = clean_only(index)
         kept = [s for s in kept if s.display in chosen]
         total = len(index)
     articles: list[Article] = []
     assets: list[tuple[Path, str]] = []
-    for source, outcome in zip(kept, run.clean(kept, hints), strict=True):
+    with timings.phase("clean"):
+        outcomes = run.clean(kept, hints)
+    for source, outcome in zip(kept, outcomes, strict=True):
         problems.extend(outcome.problems)
         if outcome.result is not None:
             articles.append(_article(source, run.records[source.fspath], outcome.result, config))
             assets.extend(outcome.result.assets)
-    run.save()
+    with timings.phase("cache"):
+        run.save()
     problems.extend(run.warnings())
     articles, found = drop_duplicates(articles)
     problems.extend(duplicate_problems if clean_only is not None else found)
