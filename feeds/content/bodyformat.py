@@ -26,6 +26,8 @@ _MARKDOWN_MARKS = re.compile(r"^(?:#{1,6} |[*+-] |\d+\. |```|> )", re.MULTILINE)
 # inline syntax that scraped HTML text practically never contains: **bold**, [text](url)
 _MARKDOWN_INLINE = re.compile(r"\*\*[^*\n]+\*\*|!?\[[^\]\n]+\]\([^)\s]+\)")
 _FORMAT_KEYS = ("format", "markup", "body_format")
+_TAG = re.compile(r"<[^>]*>")
+_TAG_LINE = re.compile(r"^[^\S\n]*<", re.MULTILINE)  # lines whose first non-space is "<"
 
 
 def detect_body_format(body: str, suffix: str, metadata: dict[str, Any]) -> BodyFormat:
@@ -38,7 +40,7 @@ def detect_body_format(body: str, suffix: str, metadata: dict[str, Any]) -> Body
         return "html"
     head = _LEADING_NOISE.sub("", body[:4000], count=1)
     if _HTML_START.match(head):
-        outside_tags = re.sub(r"<[^>]*>", "", body)
+        outside_tags = _TAG.sub("", body)
         return "markdown" if _looks_markdown(outside_tags, body) else "html"
     return "markdown"
 
@@ -48,7 +50,7 @@ def _looks_markdown(text_outside_tags: str, body: str) -> bool:
     ``# Heading``): the lines with Markdown syntax must outnumber the lines with tags."""
     marks = len(_MARKDOWN_MARKS.findall(text_outside_tags))
     marks += len(_MARKDOWN_INLINE.findall(text_outside_tags))
-    tag_lines = sum(1 for line in body.splitlines() if line.lstrip().startswith("<"))
+    tag_lines = len(_TAG_LINE.findall(body))
     return marks > tag_lines
 
 

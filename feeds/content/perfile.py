@@ -74,11 +74,12 @@ def parse_file(
 ) -> tuple[Meta, ContentInput, tuple[Problem, ...]] | None:
     """Metadata, the text to clean and the article's own warnings; None when not an article
     (``problems`` says why)."""
-    reader = reader_for(source.path, explicit=source.explicit)
+    path = source.path  # a new Path on each access
+    reader = reader_for(path, explicit=source.explicit)
     if reader is None:
         return None
     try:
-        doc = reader(source.path, source.display)
+        doc = reader(path, source.display)
         meta, found = normalize_meta(doc, config.site, source.rel)
     except ReadError as exc:
         problems.append(Problem(source.display, exc.field, exc.message))
@@ -106,7 +107,7 @@ def parse_file(
         title=meta.title,
         categories=meta.categories,
         metadata=doc.metadata,
-        source_dir=source.path.parent,
+        source_dir=path.parent,
         declared_summary=meta.declared_summary,
     )
     return meta, content, tuple(found)
