@@ -15,7 +15,16 @@ from lxml import etree
 
 from feeds.config.sections.cleaning import CleaningRule
 from feeds.html.clean import Trash
-from feeds.html.tree import BLOCK_TAGS, Tag, elements, text_of, unwrap
+from feeds.html.tree import (
+    BLOCK_TAGS,
+    RUBY_TEXT,
+    Tag,
+    collapse,
+    elements,
+    plain_text,
+    text_of,
+    unwrap,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,24 +99,32 @@ def apply_rules(root: Tag, rules: RuleSet, trash: Trash, raw: str = "") -> list[
 
     ``raw`` (the source HTML) lets selectors that cannot match be skipped without a walk.
     """
-    haystack = raw.lower()
-    drop = [s for s in rules.drop if not raw or may_match(s, haystack)]
-    unwrap_ = [s for s in rules.unwrap if not raw or may_match(s, haystack)]
     ignored: list[str] = []
-    if drop:
-        removed: set[Tag] = set()
-        for el in select(root, drop, ignored):
-            if el not in removed:  # inside an element already dropped
-                removed.update(el.iter())
-                trash.drop(el)
-    if unwrap_:
-        for el in reversed(select(root, unwrap_, ignored)):
-            unwrap(el)  # innermost first, so nested matches are all unwrapped
+    if rules.drop or rules.unwrap:
+        haystack = raw.lower()  # only articles with selector rules pay for this
+        drop = [s for s in rules.drop if not raw or may_match(s, haystack)]
+        unwrap_ = [s for s in rules.unwrap if not raw or may_match(s, haystack)]
+        if drop:
+            removed: set[Tag] = set()
+            for el in select(root, drop, ignored):
+                if el not in removed:  # inside an element already dropped
+                    removed.update(el.iter())
+                    trash.drop(el)
+        if unwrap_:
+            for el in reversed(select(root, unwrap_, ignored)):
+                unwrap(el)  # innermost first, so nested matches are all unwrapped
     if rules.drop_text:
-        for el in leaf_blocks(root):
-            if any(p.search(text_of(el)) for p in rules.drop_text):
-                trash.drop(el)
+        _drop_by_text(root, rules.drop_text, trash)
     return ignored
+
+
+def _drop_by_text(root: Tag, patterns: Sequence[re.Pattern[str]], trash: Trash) -> None:
+    # Ruby annotations are rare: looked for once in the article, not once per paragraph.
+    has_ruby = next(root.iter(*RUBY_TEXT), None) is not None
+    for el in leaf_blocks(root):
+        text = text_of(el) if has_ruby else collapse(plain_text(el))
+        if any(p.search(text) for p in patterns):
+            trash.drop(el)
 
 
 _TRANSLATOR = HTMLTranslator()
@@ -164,11 +181,20 @@ def may_match(selector: str, haystack: str) -> bool:
     """False only when ``selector`` certainly matches nothing in the lower-cased source: a
     class, id or attribute value it requires does not occur in it at all. Selectors with
     alternatives or negations are always tried."""
+    tokens = _required_tokens(selector)
+    return tokens is None or all(token in haystack for token in tokens)
+
+
+@functools.lru_cache(maxsize=256)
+def _required_tokens(selector: str) -> tuple[str, ...] | None:
+    """The lower-cased class names, ids and attribute values ``selector`` requires, None
+    when it cannot be told (alternatives, negations, escapes). Read once per selector, not
+    once per article."""
     if any(token in selector for token in (",", ":not", ":is", ":where", ":has", "\\")):
-        return True
+        return None
     tokens = [m.group(1) for m in _CLASS_OR_ID.finditer(selector)]
     tokens += [m.group(2) for m in _ATTR_VALUE.finditer(selector)]
-    return all(token.lower() in haystack for token in tokens)
+    return tuple(token.lower() for token in tokens)
 
 
 def leaf_blocks(root: Tag) -> list[Tag]:

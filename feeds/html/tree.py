@@ -196,9 +196,15 @@ def text_of(node: Tag) -> str:
 
 
 def raw_text(node: Tag) -> str:
-    if next(node.iter(*RUBY_TEXT), None) is None:  # libxml2's text output: the fastest way
-        return str(etree.tostring(node, method="text", encoding="unicode", with_tail=False))
+    if next(node.iter(*RUBY_TEXT), None) is None:
+        return plain_text(node)
     return "".join(_base_text(node))
+
+
+def plain_text(node: Tag) -> str:
+    """All text inside ``node``, ruby annotations included: for callers that know it holds
+    none. libxml2's text output is the fastest way."""
+    return str(etree.tostring(node, method="text", encoding="unicode", with_tail=False))
 
 
 def _base_text(node: Tag) -> Iterator[str]:
