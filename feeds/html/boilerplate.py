@@ -27,6 +27,9 @@ CANDIDATES = frozenset(
 )  # fmt: skip
 _KEY_ATTRS = ("class", "src", "href")
 _MAX_REMOVED_SHARE = 0.5
+# Most text between tags is the newline or space parsing left (see tree.parse): collapsed to
+# nothing, and checked inline since there is one such piece per element.
+_LAID_OUT = ("\n", " ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,60 +63,62 @@ class LearnedBlock:
         }
 
 
+# An element folded: (digest, characters of text, whether an image or link sits inside)
+_Folded = tuple[bytes, int, bool]
+
+
 def candidate_blocks(root: Tag, settings: BoilerplateSettings) -> list[Block]:
     """The blocks of ``root`` that could be boilerplate, outermost first."""
-    digests: dict[Tag, bytes] = {}
-    sizes: dict[Tag, int] = {}
-    media: set[Tag] = set()
+    folded: dict[Tag, _Folded] = {}
     ruby = ruby_elements(root)
-    found: list[Block] = []
     nodes = elements(root)
     for el in reversed(nodes):
-        digests[el], sizes[el], has_media = _fold(el, digests, sizes, media, el in ruby)
-        if has_media:
-            media.add(el)
+        folded[el] = _fold(el, folded, el in ruby)
     total = len(collapse(root.text)) if root.text else 0
     for child in root:
-        total += sizes[child] + (len(collapse(child.tail)) if child.tail else 0)
+        total += folded[child][1] + (len(collapse(child.tail)) if child.tail else 0)
+    found: list[Block] = []
+    if total == 0:
+        return found  # never the whole article: duplicates and tiny posts keep their content
     for el in nodes:
-        size = sizes[el]
-        if el.tag not in CANDIDATES or size > settings.max_chars:
+        if el.tag not in CANDIDATES:
             continue
-        if size < settings.min_chars and el not in media:
+        digest, size, has_media = folded[el]
+        if size > settings.max_chars or size >= total:
             continue
-        if total == 0 or size >= total:
-            continue  # never the whole article: duplicates and tiny posts keep their content
-        found.append(Block(digests[el].hex(), el, size))
+        if size < settings.min_chars and not has_media:
+            continue
+        found.append(Block(digest.hex(), el, size))
     return found
 
 
-def _fold(
-    el: Tag, digests: dict[Tag, bytes], sizes: dict[Tag, int], media: set[Tag], ruby: bool
-) -> tuple[bytes, int, bool]:
+def _fold(el: Tag, folded: dict[Tag, _Folded], ruby: bool) -> _Folded:
     """Digest (tag, key attributes, children's digests, text), text size and whether media
     sits inside, from the children's (already computed). Ruby annotations are not text.
     The pieces are hashed in one call: the same bytes as feeding them one by one."""
     tag = el.tag
-    parts = [tag]
-    for attr in _KEY_ATTRS:
-        value = el.get(attr)
-        if value and attr == "class":
-            value = " ".join(value.split())
-        if value:
-            parts.append(f"\x00{attr}={value}")
+    head = tag
+    if el.attrib:  # half the elements have none: three lookups saved
+        for attr in _KEY_ATTRS:
+            value = el.get(attr)
+            if value and attr == "class":
+                value = " ".join(value.split())
+            if value:
+                head += f"\x00{attr}={value}"
     has_media = tag == "img" or (tag == "a" and el.get("href") is not None)
     size = 0
     text = el.text
-    if text and not ruby and (text := collapse(text)):
-        parts.append("\x02" + text)
+    if text and not ruby and text not in _LAID_OUT and (text := collapse(text)):
+        head += "\x02" + text
         size = len(text)
-    pieces = [("".join(parts)).encode()]
+    pieces = [head.encode()]
     for child in el:
-        pieces.append(b"\x01" + digests[child])
-        size += sizes[child]
-        has_media = has_media or child in media
+        digest, child_size, child_media = folded[child]
+        pieces.append(b"\x01" + digest)
+        size += child_size
+        has_media = has_media or child_media
         text = child.tail
-        if text and not ruby and (text := collapse(text)):
+        if text and not ruby and text not in _LAID_OUT and (text := collapse(text)):
             pieces.append(("\x02" + text).encode())
             size += len(text)
     return hashlib.blake2b(b"".join(pieces), digest_size=8).digest(), size, has_media
