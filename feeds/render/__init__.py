@@ -10,7 +10,7 @@ import importlib
 from dataclasses import dataclass
 from typing import cast
 
-from feeds.render.model import Entry, FeedMeta, Link, Renderer, RenderError
+from feeds.render.model import ChunkRenderer, Entry, FeedMeta, Link, Renderer, RenderError
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,4 +37,21 @@ def renderer(name: str) -> Renderer:
     return cast(Renderer, module.render)
 
 
-__all__ = ["FORMATS", "Entry", "FeedMeta", "Format", "Link", "RenderError", "Renderer", "renderer"]
+def chunk_renderer(name: str) -> ChunkRenderer:
+    """The render function of format ``name`` that gives the document in pieces."""
+    module = importlib.import_module(FORMATS[name].module)
+    return cast(ChunkRenderer, module.render_chunks)
+
+
+__all__ = [
+    "FORMATS",
+    "ChunkRenderer",
+    "Entry",
+    "FeedMeta",
+    "Format",
+    "Link",
+    "RenderError",
+    "Renderer",
+    "chunk_renderer",
+    "renderer",
+]

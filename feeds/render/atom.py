@@ -8,7 +8,7 @@ the item to the image). feedgen also stamps ``now()`` on the feed and on each en
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from lxml import etree
@@ -19,24 +19,32 @@ from feeds.models import Article, Author, Thumbnail
 from feeds.render.fields import image_type, newest, positive, terms
 from feeds.render.model import Entry, FeedMeta, RenderError
 from feeds.render.text import rfc3339, xml_html
-from feeds.render.xml import ATOM, HISTORY, MEDIA, XML_LANG, serialize, sub
+from feeds.render.xml import ATOM, HISTORY, MEDIA, XML_LANG, stream, sub
 
 A = f"{{{ATOM}}}"
 
 
 def render(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     """The whole Atom document; entries are written in the order given."""
+    return b"".join(render_chunks(meta, entries))
+
+
+def render_chunks(meta: FeedMeta, entries: Sequence[Entry]) -> Iterator[bytes]:
+    """The Atom document in pieces, a few entries at a time, built as they are read (a
+    RenderError for a naive date comes at once, one for a broken entry when it is reached)."""
     nsmap: dict[str | None, str] = {None: ATOM, "media": MEDIA}
     if meta.archive:
         nsmap["fh"] = HISTORY
     root = etree.Element(A + "feed", {XML_LANG: meta.language}, nsmap=nsmap)
     _head(root, meta, newest(meta, entries))
-    for entry in entries:
+
+    def add(parent: etree._Element, entry: Entry) -> etree._Element:
         try:
-            _entry(root, entry)
+            return _entry(parent, entry)
         except (ValueError, TypeError) as exc:
             raise RenderError(meta.name, entry.article.source_path, str(exc)) from exc
-    return serialize(root, meta.stylesheets)
+
+    return stream(root, root, A + "entry", entries, add, meta.stylesheets)
 
 
 def _head(root: etree._Element, meta: FeedMeta, updated: datetime) -> None:
@@ -69,7 +77,7 @@ def _person(parent: etree._Element, author: Author) -> None:
         sub(element, A + "uri", author.url)
 
 
-def _entry(root: etree._Element, entry: Entry) -> None:
+def _entry(root: etree._Element, entry: Entry) -> etree._Element:
     article = entry.article
     element = sub(root, A + "entry")
     sub(element, A + "id", article.id)
@@ -87,6 +95,7 @@ def _entry(root: etree._Element, entry: Entry) -> None:
     _categories(element, article)
     if article.thumbnail:
         _thumbnail(element, article.thumbnail)
+    return element
 
 
 def _categories(element: etree._Element, article: Article) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,6 +55,8 @@ class Entry:
 
 
 Renderer = Callable[[FeedMeta, Sequence[Entry]], bytes]
+# The same document in pieces, made as they are read: a large feed is never whole in memory.
+ChunkRenderer = Callable[[FeedMeta, Sequence[Entry]], Iterable[bytes]]
 
 
 class RenderError(Exception):

@@ -10,7 +10,7 @@ twice as fast (10 000 full-content items: ~0.4 s instead of ~0.85 s).
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from lxml import etree
@@ -19,22 +19,30 @@ from feeds.models import Thumbnail
 from feeds.render.fields import image_type, newest, positive, terms
 from feeds.render.model import Entry, FeedMeta, RenderError
 from feeds.render.text import rfc822, xml_html
-from feeds.render.xml import ATOM, CONTENT, DC, HISTORY, MEDIA, serialize, sub
+from feeds.render.xml import ATOM, CONTENT, DC, HISTORY, MEDIA, stream, sub
 
 NSMAP = {"atom": ATOM, "content": CONTENT, "dc": DC, "media": MEDIA}
 
 
 def render(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     """The whole RSS document; entries are written in the order given."""
+    return b"".join(render_chunks(meta, entries))
+
+
+def render_chunks(meta: FeedMeta, entries: Sequence[Entry]) -> Iterator[bytes]:
+    """The RSS document in pieces, a few items at a time, built as they are read (a
+    RenderError for a naive date comes at once, one for a broken item when it is reached)."""
     nsmap = {**NSMAP, "fh": HISTORY} if meta.archive else NSMAP
     root = etree.Element("rss", {"version": "2.0"}, nsmap=nsmap)
     channel = _channel(root, meta, newest(meta, entries))
-    for entry in entries:
+
+    def add(parent: etree._Element, entry: Entry) -> etree._Element:
         try:
-            _item(channel, entry)
+            return _item(parent, entry)
         except (ValueError, TypeError) as exc:
             raise RenderError(meta.name, entry.article.source_path, str(exc)) from exc
-    return serialize(root, meta.stylesheets)
+
+    return stream(root, channel, "item", entries, add, meta.stylesheets)
 
 
 def _channel(root: etree._Element, meta: FeedMeta, updated: datetime) -> etree._Element:
@@ -60,7 +68,7 @@ def _channel(root: etree._Element, meta: FeedMeta, updated: datetime) -> etree._
     return channel
 
 
-def _item(channel: etree._Element, entry: Entry) -> None:
+def _item(channel: etree._Element, entry: Entry) -> etree._Element:
     article = entry.article
     item = sub(channel, "item")
     sub(item, "title", article.title)
@@ -80,6 +88,7 @@ def _item(channel: etree._Element, entry: Entry) -> None:
         sub(item, "category", term)
     if article.thumbnail:
         _thumbnail(item, article.thumbnail)
+    return item
 
 
 def _thumbnail(item: etree._Element, thumb: Thumbnail) -> None:
