@@ -2,7 +2,8 @@
 
 ``check(data)`` returns the list of errors (empty when the feed is good): well-formed UTF-8
 XML with a declaration, Atom against the RFC 4287 RELAX NG schema and its two Schematron
-rules, RSS 2.0 required elements and dates, JSON Feed 1.1 rules.
+rules, RSS 2.0 required elements and dates, JSON Feed 1.1 rules. ``check_file`` reads a
+large file an item at a time and holds it whole only to report what is wrong with it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from feeds.feedcheck.jsonrules import check_json
+from feeds.feedcheck.jsonstream import json_passes
 from feeds.feedcheck.xmlrules import check_xml
+from feeds.feedcheck.xmlstream import xml_passes
+
+STREAM_FROM = 2 * 1024 * 1024  # bytes: larger files are checked in pieces first
 
 
 def detect_kind(data: bytes) -> str:
@@ -30,13 +35,30 @@ def check(data: bytes, expect: str | None = None) -> list[str]:
     return errors
 
 
-def check_file(path: Path) -> list[str]:
-    """Errors in the feed file at ``path`` (an unreadable file is one error)."""
+def check_file(path: Path, expect: str | None = None) -> list[str]:
+    """Errors in the feed file at ``path`` (an unreadable file is one error).
+
+    A file larger than ``STREAM_FROM`` is first read in pieces, an item at a time; only when
+    that cannot show it good is it read whole, which gives the same errors as ``check``.
+    """
     try:
+        if path.stat().st_size > STREAM_FROM and passes(path, expect):
+            return []
         data = path.read_bytes()
     except OSError as exc:
         return [f"cannot read: {exc.strerror or exc}"]
-    return check(data)
+    return check(data, expect)
 
 
-__all__ = ["check", "check_file", "detect_kind"]
+def passes(path: Path, expect: str | None = None) -> bool:
+    """True only when ``check`` would find no error in the file; never holds it whole."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n"):
+        return False  # kind unknown from the start of the file
+    if detect_kind(head) == "json":
+        return expect in (None, "json") and json_passes(path)
+    return xml_passes(path, expect)
+
+
+__all__ = ["check", "check_file", "detect_kind", "passes"]

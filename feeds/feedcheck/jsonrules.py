@@ -26,18 +26,18 @@ def check_json(data: bytes) -> list[str]:
         return [f"not valid UTF-8 JSON: {exc}"]
     if not isinstance(feed, dict):
         return ["the top level is not an object"]
-    errors = _feed_fields(feed)
+    errors = feed_problems(feed)
     items = feed.get("items")
     if not isinstance(items, list):
         return [*errors, "items: required, and must be a list"]
     for index, item in enumerate(items):
-        errors += [f"items[{index}].{e}" for e in _item(item)]
+        errors += [f"items[{index}].{e}" for e in item_problems(item)]
     ids = [str(i.get("id")) for i in items if isinstance(i, dict)]
     errors += [f"item id {v!r} is used {n} times" for v, n in sorted(Counter(ids).items()) if n > 1]
     return errors
 
 
-def _feed_fields(feed: dict[str, Any]) -> list[str]:
+def feed_problems(feed: dict[str, Any]) -> list[str]:
     errors = []
     if feed.get("version") != VERSION:
         errors.append(f"version: expected {VERSION!r}, got {feed.get('version')!r}")
@@ -49,7 +49,7 @@ def _feed_fields(feed: dict[str, Any]) -> list[str]:
     return errors
 
 
-def _item(item: Any) -> list[str]:
+def item_problems(item: Any) -> list[str]:
     if not isinstance(item, dict):
         return ["not an object"]
     errors = []

@@ -13,15 +13,17 @@ from lxml import etree
 from feeds.render.fields import is_absolute_url
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-_DECLARATION = re.compile(rb"""^<\?xml\s+version=(["'])1\.0\1\s+encoding=(["'])(?i:utf-8)\2""")
+DECLARATION = re.compile(rb"""^<\?xml\s+version=(["'])1\.0\1\s+encoding=(["'])(?i:utf-8)\2""")
 _NS = {"a": "http://www.w3.org/2005/Atom"}
 _ALTERNATE = "a:link[not(@rel) or @rel='alternate']"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+# how feeds are parsed, whole (fromstring) or in pieces (iterparse): no entities, no network
+PARSING = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": True}
+_PARSER = etree.XMLParser(**PARSING)
 
 
 def check_xml(data: bytes) -> tuple[str, list[str]]:
     """(kind, errors) where kind is 'atom', 'rss' or '' when the root is neither."""
-    errors = [] if _DECLARATION.match(data) else [
+    errors = [] if DECLARATION.match(data) else [
         'no XML declaration with encoding="UTF-8" at the start of the file'
     ]
     try:
@@ -40,7 +42,7 @@ def check_xml(data: bytes) -> tuple[str, list[str]]:
 
 
 @cache
-def _atom_schema() -> etree.RelaxNG:
+def atom_schema() -> etree.RelaxNG:
     source = resources.files("feeds").joinpath("schemas/atom-rfc4287.rng")
     with resources.as_file(source) as path:
         return etree.RelaxNG(etree.parse(str(path)))
@@ -48,20 +50,36 @@ def _atom_schema() -> etree.RelaxNG:
 
 def check_atom(root: etree._Element) -> list[str]:
     """RFC 4287: the RELAX NG schema, its two Schematron rules, and unique entry ids."""
-    schema = _atom_schema()
+    schema = atom_schema()
     errors = []
     if not schema.validate(root.getroottree()):
         errors = [f"line {e.line}: {e.message}" for e in schema.error_log]
     entries = root.findall(ATOM + "entry")
-    feed_author = root.find(ATOM + "author") is not None
+    feed_author = has_author(root)
     for entry in entries:
         where = f"line {entry.sourceline}: entry"
-        if not feed_author and entry.find(ATOM + "author") is None:
+        if not feed_author and not has_author(entry):
             errors.append(f"{where} has no author and the feed has none")
-        if entry.find(ATOM + "content") is None and not entry.xpath(_ALTERNATE, namespaces=_NS):
+        if not is_linked(entry):
             errors.append(f"{where} has neither content nor an alternate link")
-    errors += _duplicates([e.findtext(ATOM + "id") or "" for e in entries], "entry id")
+    errors += _duplicates([entry_id(e) for e in entries], "entry id")
     return errors
+
+
+def has_author(element: etree._Element) -> bool:
+    """Whether an atom:feed or atom:entry has an atom:author child."""
+    return element.find(ATOM + "author") is not None
+
+
+def is_linked(entry: etree._Element) -> bool:
+    """Whether an atom:entry has content or an alternate link (RFC 4287 4.1.2)."""
+    return entry.find(ATOM + "content") is not None or bool(
+        entry.xpath(_ALTERNATE, namespaces=_NS)
+    )
+
+
+def entry_id(entry: etree._Element) -> str:
+    return entry.findtext(ATOM + "id") or ""
 
 
 def check_rss(root: etree._Element) -> list[str]:
@@ -70,18 +88,29 @@ def check_rss(root: etree._Element) -> list[str]:
     channel = root.find("channel")
     if channel is None:
         return [*errors, "<rss> has no <channel>"]
-    for name in ("title", "link", "description"):
-        if not (channel.findtext(name) or "").strip():
-            errors.append(f"<channel> needs a non-empty <{name}>")
+    errors += channel_problems(channel)
     items = channel.findall("item")
     for item in items:
-        errors += _rss_item(item)
-    guids = [item.findtext("guid") or "" for item in items if item.find("guid") is not None]
+        errors += rss_item(item)
+    guids = [guid for guid in map(item_guid, items) if guid is not None]
     errors += _duplicates(guids, "guid")
     return errors
 
 
-def _rss_item(item: etree._Element) -> list[str]:
+def channel_problems(channel: etree._Element) -> list[str]:
+    return [
+        f"<channel> needs a non-empty <{name}>"
+        for name in ("title", "link", "description")
+        if not (channel.findtext(name) or "").strip()
+    ]
+
+
+def item_guid(item: etree._Element) -> str | None:
+    """The item's guid ("" when empty), None when it has none."""
+    return None if item.find("guid") is None else item.findtext("guid") or ""
+
+
+def rss_item(item: etree._Element) -> list[str]:
     where = f"line {item.sourceline}: <item>"
     errors = []
     if not (item.findtext("title") or item.findtext("description") or "").strip():
