@@ -1,14 +1,16 @@
-"""publish: atomic replace, untouched when unchanged, never outside the output folder."""
+"""publish: atomic replace, untouched when unchanged, never outside the output folder; drafts
+in memory or in temp files beside their targets, nothing left behind."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from feeds.errors import UsageError
-from feeds.publish import Outcome, publish
+from feeds.publish import Drafts, Outcome, publish
 
 
 def test_writes_then_keeps_mtime_when_unchanged(tmp_path: Path) -> None:
@@ -51,3 +53,56 @@ def test_refuses_a_symlink_pointing_outside(tmp_path: Path) -> None:
     (out / "link").symlink_to(tmp_path)
     with pytest.raises(UsageError):
         publish(out, "link/x.xml", b"x")
+
+
+# drafts: a job's files between rendering and publishing ------------------------------------
+
+
+def test_drafts_stay_in_memory_up_to_their_limit_then_go_to_temp_files(tmp_path: Path) -> None:
+    with Drafts(tmp_path, memory=10) as drafts:
+        small = drafts.write("small.xml", [b"12345", b"678"])
+        large = drafts.write("a/b/large.xml", iter([b"abc", b"defgh", b"ijk"]))
+        assert (small.data, small.file) == (b"12345678", None)
+        assert large.data is None and large.file is not None
+        assert large.file.parent == tmp_path / "a" / "b" and large.file.name.startswith(".large")
+        assert large.read() == b"".join(large) == b"abcdefghijk"
+        assert (small.publish(), large.publish()) == (Outcome.WRITTEN, Outcome.WRITTEN)
+    assert (tmp_path / "a" / "b" / "large.xml").read_bytes() == b"abcdefghijk"
+    assert (tmp_path / "a" / "b" / "large.xml").stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in (tmp_path / "a" / "b").iterdir()) == ["large.xml"]
+
+
+def test_a_large_draft_leaves_an_unchanged_file_alone(tmp_path: Path) -> None:
+    target = tmp_path / "feed.xml"
+    target.write_bytes(b"same bytes")
+    target.chmod(0o640)
+    os.utime(target, ns=(1_000_000_000, 1_000_000_000))
+    with Drafts(tmp_path, memory=0) as drafts:
+        assert drafts.write("feed.xml", [b"same ", b"bytes"]).publish() is Outcome.UNCHANGED
+        assert drafts.write("feed.xml", [b"other ", b"bytes"]).publish() is Outcome.WRITTEN
+    assert target.read_bytes() == b"other bytes" and target.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.xml"]
+
+
+def test_drafts_not_published_are_removed_with_the_folders_made_for_them(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "kept").mkdir()
+    with pytest.raises(RuntimeError), Drafts(tmp_path, memory=0) as drafts:
+        drafts.write("kept/x.xml", [b"x"])
+        drafts.write("new/deeper/y.xml", [b"y"])
+        drafts.write("new/z.xml", [b"z"]).publish()
+        raise RuntimeError("a crash before the rest are published")
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
+        "kept", "new", "new/z.xml"
+    ]
+
+
+def test_a_draft_that_fails_while_rendering_leaves_nothing(tmp_path: Path) -> None:
+    def pieces() -> Iterator[bytes]:
+        yield b"<rss>"
+        raise ValueError("broken item")
+
+    with Drafts(tmp_path, memory=0) as drafts, pytest.raises(ValueError):
+        drafts.write("sub/feed.xml", pieces())
+    assert list(tmp_path.iterdir()) == []
