@@ -257,22 +257,37 @@ def _run_jobs(
 
 
 def _run_job(index: int, shared: tuple[Config, list[FeedJob], bool, datetime, Path]) -> _Tally:
+    from feeds.publish import Drafts
+
     config, jobs, budget, fallback, out_dir = shared
     tally = _Tally(out_dir)
-    for rendered in _render(config, jobs[index], budget, fallback, tally):
-        tally.items += rendered.items if rendered.subscription else 0
-        _check_and_publish(rendered, tally)
+    with Drafts(out_dir) as drafts:  # on the way out, whatever was not published is removed
+        for rendered in _render(config, jobs[index], budget, fallback, tally, drafts.write):
+            tally.items += rendered.items if rendered.subscription else 0
+            _check_and_publish(rendered, tally)
     return tally
 
 
 def _render(
-    config: Config, job: FeedJob, budget: bool, fallback: datetime, tally: _Tally
+    config: Config,
+    job: FeedJob,
+    budget: bool,
+    fallback: datetime,
+    tally: _Tally,
+    write: Callable[[str, Iterable[bytes]], Iterable[bytes]],
 ) -> list[Rendered]:
+    """Every file of the job, its body written out by ``write`` (a large feed to a temp file
+    as it is rendered) before any is checked: a RenderError fails the whole job."""
+    from dataclasses import replace
+
     from feeds.render import RenderError
     from feeds.render.feed import render_job
 
     try:
-        return render_job(config, job, budget=budget, fallback=fallback)
+        return [
+            replace(rendered, body=write(rendered.path, rendered.body))
+            for rendered in render_job(config, job, budget=budget, fallback=fallback)
+        ]
     except RenderError as exc:
         tally.failed.append(str(tally.out_dir / job.path))
         tally.problems.append(Problem(exc.source, "feed", f"{exc.feed}: {exc.reason}"))
@@ -280,11 +295,18 @@ def _render(
 
 
 def _check_and_publish(rendered: Rendered, tally: _Tally) -> None:
-    from feeds.feedcheck import check
+    from feeds.feedcheck import check, check_file
+    from feeds.publish import Draft, Outcome
 
+    draft = rendered.body
+    assert isinstance(draft, Draft)  # _render wrote it out
     tally.problems.extend(rendered.problems)
-    errors = check(rendered.data, expect=rendered.format)
+    if draft.file is not None:  # a large feed: read back in pieces
+        errors = check_file(draft.file, expect=rendered.format)
+    else:
+        errors = check(draft.read(), expect=rendered.format)
     if errors:
+        draft.discard()
         tally.failed.append(str(tally.out_dir / rendered.path))
         shown = "; ".join(errors[:5]) + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
         tally.problems.append(
@@ -295,7 +317,10 @@ def _check_and_publish(rendered: Rendered, tally: _Tally) -> None:
             )
         )
         return
-    if tally.publish(rendered.path, rendered.data) and rendered.subscription:
+    outcome = draft.publish()
+    where = str(tally.out_dir / rendered.path)
+    (tally.written if outcome is Outcome.WRITTEN else tally.unchanged).append(where)
+    if outcome is Outcome.WRITTEN and rendered.subscription:
         tally.announce.append(rendered.path)
 
 

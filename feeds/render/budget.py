@@ -1,24 +1,25 @@
 """Keeping a feed under its size budget: older items fall back to summaries, then go.
 
-The file is always rendered whole (never truncated); the newest items keep their full
-content as long as possible. Each step is a binary search, so a feed is rendered about
-log2(items) times at most, and only when the first rendering is over budget.
+The file is always complete (never truncated); the newest items keep their full content as
+long as possible. Each step is a binary search, so a feed is rendered about log2(items) times
+at most, and only when the first rendering is over budget; a trial rendering stops as soon
+as it passes the budget, and at most ``budget`` bytes of any rendering are held.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from feeds.models import Article
 from feeds.render.model import Entry
 
-Make = Callable[[Sequence[Entry]], bytes]
+Make = Callable[[Sequence[Entry]], Iterable[bytes]]  # the document of these entries, in pieces
 
 
 @dataclass(frozen=True, slots=True)
 class Fitted:
-    data: bytes
+    data: bytes | None  # the document when it fits the budget; else None: render ``entries``
     entries: tuple[Entry, ...]
     summarized: int = 0  # older items that carry only their summary
     dropped: int = 0  # oldest items left out
@@ -39,30 +40,60 @@ class Fitted:
 def fit(
     make: Make, articles: Sequence[Article], *, full: bool, budget: int | None, drop: bool = True
 ) -> Fitted:
-    """Render ``articles`` (newest first) with ``make``, within ``budget`` bytes if given.
+    """Choose what of ``articles`` (newest first) ``make`` renders within ``budget`` bytes.
 
-    With ``drop=False`` (archive pages, which must stay complete) items are only summarized.
+    Without a budget nothing is rendered here: the caller writes ``make(entries)`` piece by
+    piece. With one, no more than ``budget`` bytes of a rendering are ever kept. With
+    ``drop=False`` (archive pages, which must stay complete) items are only summarized.
     """
     entries = tuple(Entry(a, full) for a in articles)
-    data = make(entries)
-    if budget is None or len(data) <= budget:
+    if budget is None:
+        return Fitted(None, entries)
+    data, size = _within(make(entries), budget, measure=True)
+    if data is not None:
         return Fitted(data, entries)
-    over = len(data) - budget
+    over = size - budget
+
+    def fits(chosen: Sequence[Entry]) -> bool:
+        size = 0
+        for piece in make(chosen):  # stops rendering once past the budget
+            size += len(piece)
+            if size > budget:
+                return False
+        return True
 
     def with_full(count: int) -> tuple[Entry, ...]:
         return tuple(Entry(a, full and i < count) for i, a in enumerate(articles))
 
     summary_only = with_full(0)
-    if full and (not drop or len(make(summary_only)) <= budget):
-        keep = _largest(0, len(articles), lambda k: len(make(with_full(k))) <= budget)
+    if full and (not drop or fits(summary_only)):
+        keep = _largest(0, len(articles), lambda k: fits(with_full(k)))
         chosen = with_full(keep)
-        return Fitted(make(chosen), chosen, summarized=len(articles) - keep, over=over)
+        data = _within(make(chosen), budget)[0]
+        return Fitted(data, chosen, summarized=len(articles) - keep, over=over)
     if not drop:
-        return Fitted(data, entries, over=over)
-    count = _largest(0, len(articles), lambda m: len(make(summary_only[:m])) <= budget)
+        return Fitted(None, entries, over=over)
+    count = _largest(0, len(articles), lambda m: fits(summary_only[:m]))
     chosen = summary_only[:count]
     summarized = count if full else 0
-    return Fitted(make(chosen), chosen, summarized, len(articles) - count, over)
+    data = _within(make(chosen), budget)[0]
+    return Fitted(data, chosen, summarized, len(articles) - count, over)
+
+
+def _within(
+    pieces: Iterable[bytes], budget: int, *, measure: bool = False
+) -> tuple[bytes | None, int]:
+    """The document if it is at most ``budget`` bytes, and its size. Past the budget nothing
+    more is kept, and unless ``measure`` nothing more is rendered (the size is then partial)."""
+    kept: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        size += len(piece)
+        if size <= budget:
+            kept.append(piece)
+        elif not measure:
+            break
+    return (b"".join(kept) if size <= budget else None), size
 
 
 def _largest(low: int, high: int, fits: Callable[[int], bool]) -> int:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from feeds.config import Config
 from feeds.models import Article, Author, Problem, Severity
-from feeds.render import FORMATS, renderer
+from feeds.render import FORMATS, chunk_renderer
 from feeds.render.budget import fit
 from feeds.render.model import Entry, FeedMeta, Link
 from feeds.render.plan import FeedJob, feed_url
@@ -23,11 +23,16 @@ ARCHIVE_PAGE = 50  # items per archive page when the feed itself has no limit
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """One file to publish: where, which format, the bytes, and what happened on the way."""
+    """One file to publish: where, which format, its bytes, and what happened on the way.
+
+    ``body`` is the document in pieces, read once (and let go of as it is read): a feed
+    with no size budget is rendered while it is read, so it is never whole in memory, and
+    a RenderError can come from there.
+    """
 
     path: str
     format: str
-    data: bytes
+    body: Iterable[bytes]
     items: int
     problems: tuple[Problem, ...] = ()
     subscription: bool = True  # False for archive pages (not announced to a hub)
@@ -35,17 +40,17 @@ class Rendered:
 
 def render_job(
     config: Config, job: FeedJob, *, budget: bool = True, fallback: datetime = EPOCH
-) -> list[Rendered]:
-    """The feed file of ``job`` and, with ``archive: true``, its complete archive pages."""
+) -> Iterator[Rendered]:
+    """The feed file of ``job`` and, with ``archive: true``, its complete archive pages, one
+    at a time (read each body before asking for the next file)."""
     spec = job.spec
     meta = _meta(config, job, fallback)
     pages = archive_pages(job) if spec.archive else []
     if pages:
         meta = replace(meta, links=(*meta.links, Link("prev-archive", _url(config, pages[-1][0]))))
     full = spec.content == "full" or not budget
-    feed = _fit(meta, job.items, job.path, spec.format, full=full,
-                budget=spec.max_bytes if budget else None)
-    out = [feed]
+    yield _fit(meta, job.items, job.path, spec.format, full=full,
+               budget=spec.max_bytes if budget else None)
     for number, (path, items) in enumerate(pages, start=1):
         links = [Link("current", meta.self_url)]
         if number > 1:
@@ -54,22 +59,22 @@ def render_job(
             links.append(Link("next-archive", _url(config, pages[number][0])))
         page = replace(meta, self_url=_url(config, path), archive=True, id=meta.feed_id,
                        links=tuple(links), stylesheets=_stylesheets(job, path))
-        out.append(_fit(page, items, path, spec.format, full=full,
-                        budget=spec.max_bytes if budget else None, drop=False))
-    return out
+        yield _fit(page, items, path, spec.format, full=full,
+                   budget=spec.max_bytes if budget else None, drop=False)
 
 
 def _fit(meta: FeedMeta, articles: Sequence[Article], path: str, fmt: str, *, full: bool,
          budget: int | None, drop: bool = True) -> Rendered:
-    render = renderer(fmt)
+    render = chunk_renderer(fmt)
 
-    def make(entries: Sequence[Entry]) -> bytes:
+    def make(entries: Sequence[Entry]) -> Iterable[bytes]:
         return render(meta, entries)
 
     fitted = fit(make, articles, full=full, budget=budget, drop=drop)
+    body = iter(make(fitted.entries) if fitted.data is None else (fitted.data,))
     note = fitted.note(budget) if budget else None
     problems = (Problem(path, "max_bytes", note, Severity.WARNING),) if note else ()
-    return Rendered(path, fmt, fitted.data, len(fitted.entries), problems, not meta.archive)
+    return Rendered(path, fmt, body, len(fitted.entries), problems, not meta.archive)
 
 
 def _meta(config: Config, job: FeedJob, fallback: datetime) -> FeedMeta:
