@@ -11,8 +11,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from lxml import etree
-
 from feeds.html.tree import RUBY_TEXT, Tag, drop, elements, replace, ruby_elements, unwrap
 from feeds.html.urls import best_src
 
@@ -63,18 +61,14 @@ class Trash:
         drop(node)
 
 
-def remove_active_and_hidden(root: Tag, trash: Trash) -> None:
-    """Scripts, styles (with their CSS text), embeds, forms, comments and hidden elements."""
-    for node in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
-        drop(node)  # comments and processing instructions; their tails stay
-    nodes = elements(root)
-    i = 0
-    while i < len(nodes):
-        el = nodes[i]
-        if el.tag in REMOVE_WITH_CONTENT or _is_hidden(el):
-            i += sum(1 for _ in el.iterdescendants())  # gone with it: not looked at
-            trash.drop(el)
-        i += 1
+def remove_if_active_or_hidden(el: Tag, trash: Trash) -> bool:
+    """Scripts, styles (with their CSS text), embeds, forms and hidden elements go with
+    everything inside them; True when ``el`` went. Offered each element by
+    :func:`feeds.html.tree.parse`, which also drops comments, in its one walk."""
+    if el.tag in REMOVE_WITH_CONTENT or _is_hidden(el):
+        trash.drop(el)
+        return True
+    return False
 
 
 def _is_hidden(el: Tag) -> bool:

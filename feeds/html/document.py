@@ -6,6 +6,7 @@ same first steps, so a block's digest is the same in both.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -73,9 +74,9 @@ def _resolver(item: ContentInput, config: Config) -> tuple[Resolver, LocalAssets
 
 def _parse_clean(item: ContentInput, config: Config) -> tuple[Tag, clean.Trash, list[str]]:
     """The shared first steps: parse, remove active/hidden content, apply the source's rules."""
-    root = parse(prepare(item.html, config.content.excerpt_separator))
     trash = clean.Trash()
-    clean.remove_active_and_hidden(root, trash)
+    prune = functools.partial(clean.remove_if_active_or_hidden, trash=trash)
+    root = parse(prepare(item.html, config.content.excerpt_separator), prune)
     rules = rules_for(item.path, item.categories, config.cleaning.rules)
     ignored = apply_rules(root, rules, trash, item.html)
     return root, trash, ignored

@@ -13,8 +13,9 @@ signatures and whitespace tidying read the base text only.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TypeAlias
 
 from lxml import etree
@@ -62,8 +63,14 @@ _ASCII_SPACE = " \n\t\f\r"
 _SHRUNK = ("\n", " ")
 
 
-def parse(html: str) -> Tag:
-    """The ``<body>`` of ``html`` (a fragment or a whole page); never None, never raises."""
+def parse(html: str, prune: Callable[[Tag], bool] | None = None) -> Tag:
+    """The ``<body>`` of ``html`` (a fragment or a whole page); never None, never raises.
+
+    Comments and processing instructions are dropped (their tails stay) and whitespace-only
+    text is shrunk (see :func:`_settle`). ``prune``, when given, is offered every element
+    below the body in document order and returns True when it took the element out of the
+    tree; what was inside is not offered. All of it is one walk over the new tree.
+    """
     if html.startswith("\ufeff"):
         html = html[1:]
     # libxml2's own tree builder is fastest but stops at 2048 levels of nesting and drops
@@ -82,27 +89,41 @@ def parse(html: str) -> Tag:
     body = next(root.iter("body"), None)
     if body is None:
         body = etree.SubElement(root, "body")
-    _shrink_blank_text(body)
+    _settle(body, prune)
     return body
 
 
-def _shrink_blank_text(body: Tag) -> None:
+def _settle(body: Tag, prune: Callable[[Tag], bool] | None) -> None:
     """Text of ASCII whitespace only becomes one newline (when it holds one) or one space,
-    outside <pre> and <textarea>: what the BeautifulSoup-based cleaner saw, at parse time."""
+    outside <pre> and <textarea>: what the BeautifulSoup-based cleaner saw, at parse time.
+    Comments and processing instructions go, and elements are offered to ``prune``.
+
+    Nodes are visited in document order and each one's own text is shrunk before it can be
+    removed: what a removal merges lands on text already visited, so the tree is the same
+    as shrinking everything first and removing afterwards (two walks, as this once was).
+    """
     kept: set[Tag] = set()
     for keep in body.iter("pre", "textarea"):
         if keep not in kept:
             kept.update(keep.iter())
-    for node in body.iter():
-        # inline checks: this looks at every piece of text of every article
+    nodes = iter(list(body.iter()))  # a snapshot: nodes are removed on the way
+    for node in nodes:
+        # inline checks: this looks at every piece of text of every article (isspace()
+        # first: it answers at the first letter, strip() would copy the whole text)
         tail = node.tail
-        blank = tail and tail not in _SHRUNK and not tail.strip(_ASCII_SPACE)
+        blank = tail and tail.isspace() and tail not in _SHRUNK and not tail.strip(_ASCII_SPACE)
         if blank and node is not body and (not kept or node.getparent() not in kept):
             node.tail = "\n" if "\n" in tail else " "
-        text = node.text  # a comment's text is its content: left alone
-        blank = text and text not in _SHRUNK and not text.strip(_ASCII_SPACE)
-        if blank and isinstance(node.tag, str) and (not kept or node not in kept):
+        if not isinstance(node.tag, str):
+            drop(node)  # a comment or processing instruction; its text is its content
+            continue
+        text = node.text
+        blank = text and text.isspace() and text not in _SHRUNK and not text.strip(_ASCII_SPACE)
+        if blank and (not kept or node not in kept):
             node.text = "\n" if "\n" in text else " "
+        if prune is not None and node is not body and prune(node):
+            inside = sum(1 for _ in node.iterdescendants())
+            next(itertools.islice(nodes, inside, inside), None)  # skipped, not looked at
 
 
 class _Builder:
