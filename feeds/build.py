@@ -18,6 +18,7 @@ from feeds.config import Config
 from feeds.config.sections.feeds import FeedSpec
 from feeds.errors import UsageError
 from feeds.models import Article, Problem, Severity
+from feeds.timings import Timings
 
 if TYPE_CHECKING:
     from feeds.content.collect import Collection, ProgressFactory
@@ -35,6 +36,7 @@ class BuildReport:
     problems: tuple[Problem, ...] = ()
     counts: Mapping[str, int] = field(default_factory=dict)
     strict: bool = False
+    timings: Mapping[str, float] = field(default_factory=dict)  # seconds per phase
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -53,6 +55,7 @@ class BuildReport:
             "counts": dict(self.counts),
             "problems": [p.as_dict() for p in self.problems],
             "exit_code": self.exit_code,
+            "timings": dict(self.timings),
         }
 
 
@@ -65,6 +68,7 @@ class _Tally:
     problems: list[Problem] = field(default_factory=list)
     announce: list[str] = field(default_factory=list)  # rel paths of changed feeds
     items: int = 0  # items in the subscription feeds rendered
+    timings: Timings = field(default_factory=Timings)  # render, check, write in this job
 
     def merge(self, other: _Tally) -> None:
         self.written += other.written
@@ -72,6 +76,7 @@ class _Tally:
         self.failed += other.failed
         self.problems += other.problems
         self.announce += other.announce
+        self.timings.merge(other.timings.as_dict())
 
     def publish(self, rel_path: str, data: bytes) -> bool:
         from feeds.publish import Outcome, publish
@@ -103,14 +108,17 @@ def run_build(
     specs = chosen_specs(config.feeds, only)
     out_dir = out or config.output
     stamp = None
+    timings = Timings()
     if collection is None:
         from feeds.buildstamp import BuildStamp
 
-        stamp = BuildStamp.prepare(config, out=out_dir, only=only, limit=limit)
-        replay = stamp.replay(now) if stamp else None
+        with timings.phase("discover"):  # listing and stat'ing the sources is most of it
+            stamp = BuildStamp.prepare(config, out=out_dir, only=only, limit=limit)
+            replay = stamp.replay(now) if stamp else None
         if replay is not None:
             return BuildReport(
-                (), replay.outputs, (), replay.problems, MappingProxyType(replay.counts), strict
+                (), replay.outputs, (), replay.problems, MappingProxyType(replay.counts), strict,
+                MappingProxyType(timings.as_dict()),
             )
         from feeds.content.collect import collect  # imported late: the replay path needs none of it
 
@@ -120,8 +128,9 @@ def run_build(
             sources=stamp.sources if stamp else None,
             progress=progress,
             clean_only=_shown_articles(config, specs, limit) if _can_choose(specs, limit) else None,
+            timings=timings,
         )
-    report = _build_feeds(config, specs, collection, limit, out_dir, strict)
+    report = _build_feeds(config, specs, collection, limit, out_dir, strict, timings)
     if stamp is not None:
         if report.failed:
             stamp.forget()
@@ -142,6 +151,7 @@ def _build_feeds(
     limit: int | None,
     out_dir: Path,
     strict: bool,
+    timings: Timings,
 ) -> BuildReport:
     from feeds.render.feed import EPOCH
     from feeds.render.plan import plan
@@ -149,15 +159,18 @@ def _build_feeds(
 
     tally = _Tally(out_dir)
     tally.problems.extend(collection.problems)
-    pools = _pools(collection.articles, {s.format for s in specs}, tally.problems)
-    jobs, planning = plan(config, specs, pools, limit)
+    with timings.phase("plan"):
+        pools = _pools(collection.articles, {s.format for s in specs}, tally.problems)
+        jobs, planning = plan(config, specs, pools, limit)
     tally.problems.extend(planning)
     # the date of a feed with no items: the newest article's, never the build time
     fallback = max((a.updated for a in collection.articles if is_aware(a.updated)), default=EPOCH)
     items = 0
-    for part in _run_jobs(config, jobs, limit != 0, fallback, out_dir):
-        tally.merge(part)
-        items += part.items
+    with timings.phase("feeds"):  # wall time of render + check + write, all jobs together
+        for part in _run_jobs(config, jobs, limit != 0, fallback, out_dir):
+            tally.merge(part)
+            items += part.items
+    timings.merge(tally.timings.as_dict())
     if any(s.stylesheet for s in specs):
         _publish_stylesheets(tally)
     _copy_assets(collection.assets, tally)
@@ -176,6 +189,7 @@ def _build_feeds(
         tuple(tally.problems),
         MappingProxyType(counts),
         strict,
+        MappingProxyType(timings.as_dict()),
     )
 
 
@@ -262,7 +276,9 @@ def _run_job(index: int, shared: tuple[Config, list[FeedJob], bool, datetime, Pa
     config, jobs, budget, fallback, out_dir = shared
     tally = _Tally(out_dir)
     with Drafts(out_dir) as drafts:  # on the way out, whatever was not published is removed
-        for rendered in _render(config, jobs[index], budget, fallback, tally, drafts.write):
+        with tally.timings.phase("render"):
+            files = _render(config, jobs[index], budget, fallback, tally, drafts.write)
+        for rendered in files:
             tally.items += rendered.items if rendered.subscription else 0
             _check_and_publish(rendered, tally)
     return tally
@@ -301,10 +317,11 @@ def _check_and_publish(rendered: Rendered, tally: _Tally) -> None:
     draft = rendered.body
     assert isinstance(draft, Draft)  # _render wrote it out
     tally.problems.extend(rendered.problems)
-    if draft.file is not None:  # a large feed: read back in pieces
-        errors = check_file(draft.file, expect=rendered.format)
-    else:
-        errors = check(draft.read(), expect=rendered.format)
+    with tally.timings.phase("check"):
+        if draft.file is not None:  # a large feed: read back in pieces
+            errors = check_file(draft.file, expect=rendered.format)
+        else:
+            errors = check(draft.read(), expect=rendered.format)
     if errors:
         draft.discard()
         tally.failed.append(str(tally.out_dir / rendered.path))
@@ -317,7 +334,8 @@ def _check_and_publish(rendered: Rendered, tally: _Tally) -> None:
             )
         )
         return
-    outcome = draft.publish()
+    with tally.timings.phase("write"):
+        outcome = draft.publish()
     where = str(tally.out_dir / rendered.path)
     (tally.written if outcome is Outcome.WRITTEN else tally.unchanged).append(where)
     if outcome is Outcome.WRITTEN and rendered.subscription:

@@ -349,3 +349,12 @@ def test_collect_times_each_phase_it_runs(tmp_path: Path) -> None:
     seconds = timings.as_dict()
     assert list(seconds) == ["discover", "parse", "learn", "clean", "cache"]
     assert all(value >= 0 for value in seconds.values())
+
+
+def test_a_build_reports_its_phases_and_a_replay_only_the_listing(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    config = config_for(tmp_path)
+    first = run_build(config, now=NOW).as_dict()["timings"]
+    assert list(first) == ["discover", "parse", "learn", "select", "clean", "cache", "plan",
+                           "feeds", "render", "check", "write"]
+    assert list(run_build(config, now=NOW).timings) == ["discover"]

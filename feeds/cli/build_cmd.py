@@ -13,6 +13,7 @@ from feeds.cli.common import (
     common_options,
     load_settings,
     now_option,
+    options,
     print_json,
     resolve_now,
     say,
@@ -62,6 +63,8 @@ def build(
         f"{counts.get('articles', 0)} articles; {len(report.problems)} problems "
         f"({len(report.errors)} errors) in {seconds:.2f}s"
     )
+    if options().verbose and report.timings:  # where the time went, for anyone tuning a build
+        say("phases: " + ", ".join(f"{name} {sec:.3f}s" for name, sec in report.timings.items()))
     return report.exit_code
 
 
