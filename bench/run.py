@@ -3,7 +3,8 @@
 Scenarios per corpus size: cold (empty state and output), warm (nothing changed), one article
 changed, one added — for the "full" job (`--limit 0`: every article, full content, the same
 work as Hugo's RSS) and a "realistic" config (site feeds + per-category feeds, 50 items).
-Prints a table and writes bench/results/results.json. Figures, not pass/fail.
+Prints a table (with the time of each phase, from the build's JSON report) and writes
+bench/results/results.json. Figures, not pass/fail.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ def feeds_cmd(corpus: Path, work: Path, job: str) -> list[str]:
         str(work / "out"),
         "--state",
         str(work / "state"),
-        "-q",
+        "--format",
+        "json",  # the report carries the time of each phase
     ]
     if job == "full":
         cmd += ["--limit", "0", "--config", str(work / "empty.yaml")]
@@ -71,8 +73,8 @@ def snapshot(folder: Path) -> dict[str, int]:
     return {str(p): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
 
 
-def run_job(corpus: Path, job: str, repeats: int) -> dict[str, dict[str, float]]:
-    results: dict[str, dict[str, float]] = {}
+def run_job(corpus: Path, job: str, repeats: int) -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "empty.yaml").write_text("{}\n")
@@ -117,14 +119,32 @@ def rewritten(before: dict[str, int], folder: Path) -> int:
     return sum(1 for k, v in snapshot(folder).items() if before.get(k) != v)
 
 
-def summarize(runs: list[tuple[float, float, str]]) -> dict[str, float]:
-    return {
+def summarize(runs: list[tuple[float, float, str]]) -> dict[str, Any]:
+    figures: dict[str, Any] = {
         "wall_s": round(statistics.median(r[0] for r in runs), 3),
         "peak_mb": round(max(r[1] for r in runs), 1),
     }
+    reports = [json.loads(r[2]) for r in runs if r[2].startswith("{")]
+    if reports:  # median seconds per phase, from `feeds build --format json`
+        names = list(dict.fromkeys(n for rep in reports for n in rep.get("timings", {})))
+        figures["phases"] = {
+            n: round(statistics.median(rep["timings"].get(n, 0.0) for rep in reports), 3)
+            for n in names
+        }
+        # the rest of the wall time: interpreter start, imports, reading the config
+        top = sum(v for n, v in figures["phases"].items() if n not in INSIDE_FEEDS)
+        figures["phases"]["start"] = round(max(0.0, figures["wall_s"] - top), 3)
+    return figures
 
 
-def run_hugo(corpus: Path, repeats: int) -> dict[str, float] | None:
+INSIDE_FEEDS = {"render", "check", "write"}  # summed over the workers, within "feeds"
+
+
+def phase_line(phases: dict[str, float]) -> str:
+    return "  ".join(f"{name} {seconds:.2f}" for name, seconds in phases.items())
+
+
+def run_hugo(corpus: Path, repeats: int) -> dict[str, Any] | None:
     hugo = shutil.which("hugo")
     if hugo is None:
         return None
@@ -144,7 +164,7 @@ def make_corpus(corpus: Path, size: int) -> None:
     tool = SHARED_TOOLS / "make_corpus.py"
     if tool.is_file():
         subprocess.run([sys.executable, str(tool), str(corpus), str(size)], check=True,
-                       stdout=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     else:
         write_corpus(corpus, size)
 
@@ -180,6 +200,8 @@ def main() -> None:
                     f"{size:>9} {job:<10} {scenario:<12} {figures['wall_s']:>8.3f} "
                     f"{figures['peak_mb']:>8.1f}  {note}"
                 )
+                if figures.get("phases"):
+                    print(f"{'':>9} {'':<10} {'phases s:':<12} {phase_line(figures['phases'])}")
         if hugo:
             print(
                 f"{size:>9} {'hugo':<10} {'cold':<12} {hugo['wall_s']:>8.3f} "
