@@ -243,15 +243,17 @@ def _pools(
     from feeds.render import FORMATS
     from feeds.render.fields import missing_fields
 
-    pools: dict[str, list[Article]] = {}
+    pools: dict[str, list[Article]] = {fmt: [] for fmt in sorted(formats)}
+    required = {fmt: FORMATS[fmt].required for fmt in pools}
+    every = sorted({name for names in required.values() for name in names})
     left_out: dict[tuple[str, str, str], list[str]] = {}
-    for fmt in sorted(formats):
-        pools[fmt] = []
-        for article in articles:
-            missing = missing_fields(article, FORMATS[fmt].required)
-            for name, reason in missing:
+    for article in articles:  # each article checked once, whatever the number of formats
+        missing = dict(missing_fields(article, every))
+        for fmt, names in required.items():
+            lacking = [(name, missing[name]) for name in names if name in missing]
+            for name, reason in lacking:
                 left_out.setdefault((article.source_path, name, reason), []).append(fmt)
-            if not missing:
+            if not lacking:
                 pools[fmt].append(article)
     for (path, name, reason), fmts in left_out.items():
         problems.append(Problem(path, name, f"{reason}; left out of the {'/'.join(fmts)} feeds"))

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any, Literal
 
 BodyFormat = Literal["html", "markdown"]
@@ -137,3 +138,20 @@ class Article:
 def iso_utc(value: datetime) -> str:
     """RFC 3339 in UTC with a ``Z``: the one textual form used in machine output."""
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sort_newest_first(articles: list[Article], order: str = "published") -> None:
+    """Sort in place by date descending (``published`` or ``updated``), ties by id ascending.
+
+    Two stable sorts on C-level keys give the order of the key (-date, id) without a Python
+    call per article: builds sort every article of an archive several times. Dates of mixed
+    awareness (only hand-made records have naive ones) fall back to their timestamps.
+    """
+    articles.sort(key=attrgetter("id"))
+    try:
+        articles.sort(key=attrgetter("updated" if order == "updated" else "published"),
+                      reverse=True)
+    except TypeError:  # naive and aware datetimes do not compare
+        articles.sort(key=lambda a: (-(a.updated if order == "updated" else a.published)
+                                     .timestamp(), a.id))
+

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from feeds_support import BASE, article
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feeds.config.sections.feeds import FeedSpec
-from feeds.models import Author
+from feeds.models import Author, sort_newest_first
 from feeds.render.select import groups, select, source_matches
 
 
@@ -79,3 +81,24 @@ def test_source_globs_match_content_relative_tails() -> None:
     assert source_matches("content/news/2021/c.md", "news/**")
     assert source_matches("content/news/a.md", "*.md")
     assert not source_matches("content/blog/b.md", "news/*")
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(-12, 14), st.sampled_from("abc")),
+                max_size=30))
+def test_newest_first_is_date_descending_then_id_whatever_the_offsets(
+    rows: list[tuple[int, int, str]],
+) -> None:
+    base = datetime(2026, 11, 1, tzinfo=UTC)
+    items = [
+        article(n, id=f"{letter}{n % 3}",
+                published=(base + timedelta(hours=hour)).astimezone(timezone(timedelta(hours=off))),
+                updated=base - timedelta(hours=hour))
+        for n, (hour, off, letter) in enumerate(rows)
+    ]
+    for order in ("published", "updated"):
+        expected = sorted(items, key=lambda a: (-getattr(a, order).timestamp(), a.id))
+        got = list(items)
+        sort_newest_first(got, order)
+        assert [(a.id, getattr(a, order)) for a in got] == [
+            (a.id, getattr(a, order)) for a in expected
+        ]

@@ -21,7 +21,7 @@ from feeds.content.perfile import FileRecord
 from feeds.content.pipeline import ContentResult, CorpusHints
 from feeds.content.slugs import match_key
 from feeds.errors import ConfigError
-from feeds.models import Article, Author, Problem, Severity
+from feeds.models import Article, Author, Problem, Severity, sort_newest_first
 from feeds.timings import Timings
 
 __all__ = ["Chooser", "Collection", "ProgressFactory", "collect"]
@@ -104,7 +104,7 @@ def collect(
     problems.extend(run.warnings())
     articles, found = drop_duplicates(articles)
     problems.extend(duplicate_problems if clean_only is not None else found)
-    articles.sort(key=lambda a: (-a.published.timestamp(), a.id))
+    sort_newest_first(articles)
     return Collection(
         tuple(articles),
         tuple(problems),
@@ -144,7 +144,7 @@ def _index(
     front-matter authors), newest first and without duplicates: what a chooser selects from."""
     index = [_article(s, run.records[s.fspath], _NO_CONTENT, config) for s in kept]
     index, problems = drop_duplicates(index)
-    index.sort(key=lambda a: (-a.published.timestamp(), a.id))
+    sort_newest_first(index)
     return index, problems
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from feeds.models import Article, Problem, Severity
 
@@ -10,21 +11,21 @@ from feeds.models import Article, Problem, Severity
 def drop_duplicates(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
     """Keep the article whose source path sorts first; report both sides of each clash."""
     kept: list[Article] = []
-    owners: dict[tuple[str, str], Article] = {}
+    owners: dict[str, dict[str, Article]] = {"url": {}, "id": {}}  # value -> who claimed it
     problems: list[Problem] = []
-    for article in sorted(articles, key=lambda a: a.source_path):
-        # a plain lookup, not a generator per article: this runs over every article of a build
-        if ("url", article.url) in owners:
+    for article in sorted(articles, key=attrgetter("source_path")):
+        # plain lookups, not a generator per article: this runs over every article of a build
+        if article.url in owners["url"]:
             key = "url"
-        elif ("id", article.id) in owners:
+        elif article.id in owners["id"]:
             key = "id"
         else:
-            owners[("id", article.id)] = article
-            owners[("url", article.url)] = article
+            owners["id"][article.id] = article
+            owners["url"][article.url] = article
             kept.append(article)
             continue
-        owner = owners[(key, getattr(article, key))]
         value = getattr(article, key)
+        owner = owners[key][value]
         problems.append(
             Problem(
                 owner.source_path,

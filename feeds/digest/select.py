@@ -14,7 +14,7 @@ from datetime import datetime
 from feeds.config.sections.digests import DigestSpec
 from feeds.config.sections.feeds import ArticleFilter
 from feeds.content.slugs import match_key
-from feeds.models import Article
+from feeds.models import Article, sort_newest_first
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,7 @@ def select_articles(
         and (spec.include.is_empty() or matches(a, spec.include))
         and not (not spec.exclude.is_empty() and matches(a, spec.exclude))
     ]
-    chosen.sort(key=lambda a: (-a.published.timestamp(), a.id))
+    sort_newest_first(chosen)
     return tuple(chosen[: spec.max_items])
 
 

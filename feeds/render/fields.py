@@ -60,18 +60,24 @@ def is_absolute_url(value: str) -> bool:
 
 def missing_fields(article: Article, required: Iterable[str]) -> list[tuple[str, str]]:
     """(field, reason) for each required field the article cannot supply."""
-    checks = {
-        "id": lambda: None if article.id.strip() else "missing",
-        "title": lambda: None if article.title.strip() else "missing",
-        "url": lambda: _url_problem(article.url),
-        "date": lambda: _date_problem(article),
-    }
     found = []
     for name in required:
-        reason = checks[name]()
+        reason = _problem(article, name)
         if reason:
             found.append((name, reason))
     return found
+
+
+def _problem(article: Article, name: str) -> str | None:
+    if name == "id":
+        return None if article.id.strip() else "missing"
+    if name == "title":
+        return None if article.title.strip() else "missing"
+    if name == "url":
+        return _url_problem(article.url)
+    if name == "date":
+        return _date_problem(article)
+    raise KeyError(name)
 
 
 def _url_problem(url: str) -> str | None:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from fnmatch import fnmatchcase
 
 from feeds.config.sections.feeds import ArticleFilter, FeedSpec
 from feeds.content.slugs import match_key, slugify
-from feeds.models import Article
+from feeds.models import Article, sort_newest_first
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +29,12 @@ def select(articles: Iterable[Article], spec: FeedSpec, limit: int | None = None
 
     ``limit`` overrides ``spec.limit``; 0 means every article.
     """
-    chosen = [a for a in articles if _wanted(a, spec.include, spec.exclude)]
-    chosen.sort(key=lambda a: (-_date(a, spec.order).timestamp(), a.id))
+    include, exclude = spec.include, spec.exclude
+    if include.is_empty() and exclude.is_empty():
+        chosen = list(articles)
+    else:
+        chosen = [a for a in articles if _wanted(a, include, exclude)]
+    sort_newest_first(chosen, spec.order)
     most = spec.limit if limit is None else limit
     return chosen[:most] if most else chosen
 
@@ -40,10 +43,6 @@ def _wanted(article: Article, include: ArticleFilter, exclude: ArticleFilter) ->
     if not include.is_empty() and not matches(article, include):
         return False
     return exclude.is_empty() or not matches(article, exclude)
-
-
-def _date(article: Article, order: str) -> datetime:
-    return article.updated if order == "updated" else article.published
 
 
 def matches(article: Article, rule: ArticleFilter) -> bool:
