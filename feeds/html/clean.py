@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from feeds.html.tree import RUBY_TEXT, Tag, drop, elements, replace, ruby_elements, unwrap
+from feeds.html.tree import RUBY_TEXT, Tag, drop, replace, ruby_elements, unwrap
 from feeds.html.urls import best_src
 
 # Removed together with everything inside them.
@@ -39,6 +39,7 @@ INDENTED = frozenset(
     {"p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "div"}
 )
 INDENT_CHARS = " \t\r\n\f\u3000\u00a0"
+_BLANK_CHARS = INDENT_CHARS + "\u200b\ufeff"
 _MAX_INDENT_WALK = 32  # nodes looked at per element: keeps deep nesting linear
 _WRAPPERS = ("div", "section")
 _PRESERVE = ("pre", "textarea", "code")
@@ -80,8 +81,8 @@ def _is_hidden(el: Tag) -> bool:
 
 def trim_indents(root: Tag) -> None:
     """Strip full-width-space (U+3000) and other indents at the start and end of paragraphs."""
-    for el in elements(root):
-        if el.tag not in INDENTED or (el.tag == "div" and not _holds_text(el)):
+    for el in list(root.iterdescendants(*INDENTED)):  # lxml picks them out: no Python test
+        if el.tag == "div" and not _holds_text(el):
             continue
         text = el.text  # the usual case first: text right at the start (end), not all indent
         if text and (trimmed := text.lstrip(INDENT_CHARS)):
@@ -158,8 +159,8 @@ def _edge_nodes(el: Tag, *, reverse: bool) -> Iterator[tuple[Tag | _Slot, bool]]
 
 def remove_empty(root: Tag) -> None:
     """Remove wrappers left holding nothing (bottom-up, so nested empties go in one pass)."""
-    for el in reversed(elements(root)):
-        if el.tag in EMPTYABLE and _is_empty(el):
+    for el in reversed(list(root.iterdescendants(*EMPTYABLE))):
+        if _is_empty(el):
             drop(el)
 
 
@@ -168,7 +169,8 @@ def _is_empty(el: Tag) -> bool:
 
 
 def _is_blank(text: str | None) -> bool:
-    return not text or not text.strip(INDENT_CHARS + "\u200b\ufeff")
+    # the first character settles most texts: strip() would copy a whole paragraph
+    return not text or (text[0] in _BLANK_CHARS and not text.strip(_BLANK_CHARS))
 
 
 def trim_edges(root: Tag) -> None:
@@ -212,8 +214,8 @@ def unwrap_single_wrappers(root: Tag) -> None:
     A chain of wrappers is replaced by its innermost member in one move.
     """
     done: set[Tag] = set()
-    for el in elements(root):
-        if el in done or el.tag not in _WRAPPERS:
+    for el in list(root.iterdescendants(*_WRAPPERS)):
+        if el in done:
             continue
         chain = [el]
         while (only := _only_child(chain[-1])) is not None and only.tag in _WRAPPERS:
@@ -267,6 +269,6 @@ def _tidy(text: str) -> str:
         return text
     if "\n" in text:
         return _BREAKING_SPACE.sub("\n", text)
-    if not text.strip(_ASCII_SPACE):
+    if text.isspace() and not text.strip(_ASCII_SPACE):  # isspace() stops at a letter
         return " "
     return text

@@ -173,17 +173,17 @@ def serialize(root: Tag) -> str:
     """The inner HTML of ``root``: values as written (no URL re-escaping), attributes in
     alphabetical order (as the BeautifulSoup-based cleaner wrote them: output is unchanged)."""
     for el in root.iter():
-        if el.text is None and len(el) == 0 and el.tag not in VOID_TAGS:
+        # cheapest questions first: reading .text decodes it, .attrib makes an object
+        if not len(el) and el.tag not in VOID_TAGS and el.text is None:
             el.text = ""  # forces an end tag
-        attrib = el.attrib
-        if el.tag in ("td", "th") and "headers" in attrib:  # a list of ids: one space apart
-            attrib["headers"] = " ".join(attrib["headers"].split())
-        if len(attrib) > 1:
-            keys = list(attrib.keys())
-            if keys != sorted(keys):
-                items = sorted(attrib.items())
-                attrib.clear()
-                attrib.update(items)
+        if el.tag in ("td", "th") and "headers" in el.attrib:  # a list of ids: one space apart
+            el.set("headers", " ".join(el.attrib["headers"].split()))
+        keys = el.keys()
+        if len(keys) > 1 and keys != sorted(keys):
+            attrib = el.attrib
+            items = sorted(attrib.items())
+            attrib.clear()
+            attrib.update(items)
     if root.text is None:
         root.text = ""  # so the element always ends with an end tag
     whole: str = etree.tostring(root, encoding="unicode", with_tail=False)
