@@ -69,6 +69,16 @@ _Folded = tuple[bytes, int, bool]
 
 def candidate_blocks(root: Tag, settings: BoilerplateSettings) -> list[Block]:
     """The blocks of ``root`` that could be boilerplate, outermost first."""
+    return [Block(digest.hex(), el, size) for el, digest, size in _candidates(root, settings)]
+
+
+def candidate_digests(root: Tag, settings: BoilerplateSettings) -> frozenset[str]:
+    """The digests of :func:`candidate_blocks`: all that learning counts, without making a
+    Block for each."""
+    return frozenset(digest.hex() for _, digest, _ in _candidates(root, settings))
+
+
+def _candidates(root: Tag, settings: BoilerplateSettings) -> list[tuple[Tag, bytes, int]]:
     folded: dict[Tag, _Folded] = {}
     ruby = ruby_elements(root)
     nodes = elements(root)
@@ -77,7 +87,7 @@ def candidate_blocks(root: Tag, settings: BoilerplateSettings) -> list[Block]:
     total = len(collapse(root.text)) if root.text else 0
     for child in root:
         total += folded[child][1] + (len(collapse(child.tail)) if child.tail else 0)
-    found: list[Block] = []
+    found: list[tuple[Tag, bytes, int]] = []
     if total == 0:
         return found  # never the whole article: duplicates and tiny posts keep their content
     for el in nodes:
@@ -88,7 +98,7 @@ def candidate_blocks(root: Tag, settings: BoilerplateSettings) -> list[Block]:
             continue
         if size < settings.min_chars and not has_media:
             continue
-        found.append(Block(digest.hex(), el, size))
+        found.append((el, digest, size))
     return found
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from feeds.config import Config
 from feeds.html import clean, thumbnail
 from feeds.html.assets import LocalAssets, resized
-from feeds.html.boilerplate import Block, candidate_blocks, drop_learned
+from feeds.html.boilerplate import Block, candidate_blocks, candidate_digests, drop_learned
 from feeds.html.byline import take_byline
 from feeds.html.images import remove_pixels
 from feeds.html.probe import ProbeSettings, probe
@@ -99,8 +99,7 @@ def facts(item: ContentInput, config: Config) -> Facts:
     """Source, text signature, candidate block digests and every image URL of one article."""
     root, trash, _ = _parse_clean(item, config)
     settings = config.cleaning.boilerplate
-    blocks = candidate_blocks(root, settings) if settings.enabled else []
-    digests = frozenset(b.digest for b in blocks)
+    digests = candidate_digests(root, settings) if settings.enabled else frozenset()
     signature = hashlib.blake2b(text_of(root).encode(), digest_size=8).hexdigest()
     resolve, _ = _resolver(item, config)
     refs = set(trash.images)
