@@ -73,7 +73,7 @@ def remove_if_active_or_hidden(el: Tag, trash: Trash) -> bool:
 
 
 def _is_hidden(el: Tag) -> bool:
-    if "hidden" in el.attrib:
+    if el.get("hidden") is not None:  # get() makes no attribute-map object, unlike .attrib
         return True
     style = el.get("style")
     return style is not None and _HIDING_STYLE.search(style) is not None
@@ -114,6 +114,14 @@ _Slot = tuple[Tag, str]  # (element, "text" | "tail"): where a piece of text liv
 
 
 def _trim_edge(el: Tag, *, reverse: bool) -> None:
+    # the two usual answers without the walk: nothing inside, or an image or break first
+    if not len(el):
+        if not el.text:
+            return
+    else:
+        edge = el[-1] if reverse else el[0]
+        if edge.tag in _STOPS and not (edge.tail if reverse else el.text):
+            return
     for node, ruby in _edge_nodes(el, reverse=reverse):
         if not isinstance(node, tuple):
             if node.tag in _STOPS:
