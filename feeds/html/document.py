@@ -55,11 +55,19 @@ def prepare(html: str, separator: str) -> str:
     html = xml_safe(html)
     if not separator.strip():
         return html
-    comment = _MORE_COMMENT.fullmatch(separator.strip())
-    if comment:
-        pattern = re.compile(r"<!--\s*" + re.escape(comment.group(1)) + r"\s*-->", re.I)
+    pattern = _comment_separator(separator)
+    if pattern is not None:
         return pattern.sub(f"<{MARKER}></{MARKER}>", html, count=1)
     return html.replace(separator, f"<{MARKER}></{MARKER}>", 1)
+
+
+@functools.lru_cache(maxsize=16)
+def _comment_separator(separator: str) -> re.Pattern[str] | None:
+    """The pattern for a comment separator (made once, not per article), None for others."""
+    comment = _MORE_COMMENT.fullmatch(separator.strip())
+    if comment is None:
+        return None
+    return re.compile(r"<!--\s*" + re.escape(comment.group(1)) + r"\s*-->", re.I)
 
 
 def source_key(item: ContentInput, config: Config) -> str:
