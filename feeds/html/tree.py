@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import threading
 from collections.abc import Callable, Iterator
 from typing import TypeAlias
 
@@ -61,6 +62,11 @@ _MAX_DEPTH = 2000  # below libxml2's limit with huge_tree (2048 levels, html and
 _NAME_FIX = re.compile(r"[^\w.-]+")
 _ASCII_SPACE = " \n\t\f\r"
 _SHRUNK = ("\n", " ")
+# lxml makes the Python object of an element when code reaches it and frees it as soon as
+# nothing refers to it, so each of the dozen walks over an article made every one again.
+# The elements of the document last parsed (per thread) stay referenced until the next
+# parse: later walks reuse them. Measured: 4 % of all cleaning instructions.
+_last_parsed = threading.local()
 
 
 def parse(html: str, prune: Callable[[Tag], bool] | None = None) -> Tag:
@@ -106,7 +112,9 @@ def _settle(body: Tag, prune: Callable[[Tag], bool] | None) -> None:
     for keep in body.iter("pre", "textarea"):
         if keep not in kept:
             kept.update(keep.iter())
-    nodes = iter(list(body.iter()))  # a snapshot: nodes are removed on the way
+    snapshot = list(body.iter())  # nodes are removed on the way
+    _last_parsed.elements = snapshot
+    nodes = iter(snapshot)
     for node in nodes:
         # inline checks: this looks at every piece of text of every article (isspace()
         # first: it answers at the first letter, strip() would copy the whole text)
