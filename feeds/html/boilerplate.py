@@ -108,13 +108,12 @@ def _fold(el: Tag, folded: dict[Tag, _Folded], ruby: bool) -> _Folded:
     The pieces are hashed in one call: the same bytes as feeding them one by one."""
     tag = el.tag
     head = tag
-    if el.attrib:  # half the elements have none: three lookups saved
-        for attr in _KEY_ATTRS:
-            value = el.get(attr)
-            if value and attr == "class":
-                value = " ".join(value.split())
-            if value:
-                head += f"\x00{attr}={value}"
+    for attr in _KEY_ATTRS:  # get() makes no attribute-map object, unlike .attrib
+        value = el.get(attr)
+        if value and attr == "class":
+            value = " ".join(value.split())
+        if value:
+            head += f"\x00{attr}={value}"
     has_media = tag == "img" or (tag == "a" and el.get("href") is not None)
     size = 0
     text = el.text

@@ -140,7 +140,7 @@ def absolutize(root: Tag, resolve: Resolver) -> None:
             promote_lazy(el)
         if el.tag in _URL_TAGS:
             _rewrite_attrs(el, resolve)
-        if el.tag == "a" and "href" not in el.attrib:
+        if el.tag == "a" and el.get("href") is None:
             unwrap(el)  # a link whose target was unusable is just its text
             continue
         srcset = el.get("srcset")
