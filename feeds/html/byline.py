@@ -6,6 +6,7 @@ only when the front matter names the site rather than a person.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -21,7 +22,7 @@ def take_byline(root: Tag, settings: BylineSettings, trash: Trash) -> str | None
     """Remove a byline paragraph at the top of ``root`` and return the name in it."""
     if not settings.enabled or not settings.patterns:
         return None
-    patterns = [re.compile(p) for p in settings.patterns]
+    patterns = _compiled(tuple(settings.patterns))
     seen = 0
     for block in leaf_blocks(root):
         text = text_of(block)
@@ -35,6 +36,12 @@ def take_byline(root: Tag, settings: BylineSettings, trash: Trash) -> str | None
         if seen >= _LOOKED_AT:
             return None
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """The config's patterns compiled once, not once per article."""
+    return tuple(re.compile(p) for p in patterns)
 
 
 def _match(text: str, patterns: Sequence[re.Pattern[str]]) -> str | None:
