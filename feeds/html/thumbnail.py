@@ -66,7 +66,10 @@ def front_matter_images(metadata: Mapping[str, Any], fields: Sequence[str]) -> I
     """Image references from the front matter, in field order (lists: first item; mappings:
     feature/url/src/path)."""
     for name in fields:
-        value = _first_string(metadata.get(name), depth=0)
+        found = metadata.get(name)
+        if found is None:
+            continue  # most fields are absent from most articles: no call for those
+        value = _first_string(found, depth=0)
         if value:
             yield value
 
