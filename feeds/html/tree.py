@@ -75,7 +75,8 @@ def parse(html: str, prune: Callable[[Tag], bool] | None = None) -> Tag:
     Comments and processing instructions are dropped (their tails stay) and whitespace-only
     text is shrunk (see :func:`_settle`). ``prune``, when given, is offered every element
     below the body in document order and returns True when it took the element out of the
-    tree; what was inside is not offered. All of it is one walk over the new tree.
+    tree; what was inside is not offered. All of it is one walk over the new tree (and one
+    libxml2 call for the comments).
     """
     if html.startswith("\ufeff"):
         html = html[1:]
@@ -102,11 +103,11 @@ def parse(html: str, prune: Callable[[Tag], bool] | None = None) -> Tag:
 def _settle(body: Tag, prune: Callable[[Tag], bool] | None) -> None:
     """Text of ASCII whitespace only becomes one newline (when it holds one) or one space,
     outside <pre> and <textarea>: what the BeautifulSoup-based cleaner saw, at parse time.
-    Comments and processing instructions go, and elements are offered to ``prune``.
+    Elements are offered to ``prune``; comments and processing instructions go last.
 
     Nodes are visited in document order and each one's own text is shrunk before it can be
     removed: what a removal merges lands on text already visited, so the tree is the same
-    as shrinking everything first and removing afterwards (two walks, as this once was).
+    as shrinking everything first and removing afterwards (three walks, as this once was).
     """
     kept: set[Tag] = set()
     for keep in body.iter("pre", "textarea"):
