@@ -65,7 +65,7 @@ class Trash:
 def remove_if_active_or_hidden(el: Tag, trash: Trash) -> bool:
     """Scripts, styles (with their CSS text), embeds, forms and hidden elements go with
     everything inside them; True when ``el`` went. Offered each element by
-    :func:`feeds.html.tree.parse`, which also drops comments, in its one walk."""
+    :func:`feeds.html.tree.parse` during its walk (parsing also drops the comments)."""
     if el.tag in REMOVE_WITH_CONTENT or _is_hidden(el):
         trash.drop(el)
         return True
