@@ -11,6 +11,7 @@ from feeds.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     common_options,
+    format_option,
     load_settings,
     now_option,
     options,
@@ -21,10 +22,6 @@ from feeds.cli.common import (
 )
 from feeds.models import Severity
 
-FORMAT_OPTION = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format."
-)
-
 
 @click.command()
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
@@ -33,7 +30,7 @@ FORMAT_OPTION = click.option(
 @click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
               help="Items per feed for this run; 0: every article, full content, no size budget.")
 @click.option("--strict", is_flag=True, help="Exit 1 on any problem, warnings included.")
-@FORMAT_OPTION
+@format_option
 @now_option
 @common_options
 def build(
@@ -71,7 +68,7 @@ def build(
 @click.command()
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@FORMAT_OPTION
+@format_option
 @common_options
 def validate(files: tuple[Path, ...], fmt: str) -> int:
     """Check feed files (RSS 2.0, Atom 1.0, JSON Feed 1.1) as the build checks its own."""

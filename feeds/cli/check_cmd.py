@@ -12,6 +12,7 @@ from feeds.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     common_options,
+    format_option,
     load_settings,
     now_option,
     print_json,
@@ -27,9 +28,7 @@ if TYPE_CHECKING:
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format."
-)
+@format_option
 @now_option
 @common_options
 def check(paths: tuple[Path, ...], strict: bool, fmt: str, now: str | None) -> int:

@@ -171,6 +171,12 @@ def _verbose(argv: Sequence[str]) -> bool:
     return any(a == "--verbose" or (a.startswith("-v") and set(a[1:]) == {"v"}) for a in argv)
 
 
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+    help="Output format: text for people, json for scripts.",
+)
+
+
 def now_option(func: F) -> F:
     """``--now ISO``: the moment the run pretends it is (default: the real now)."""
     return click.option(

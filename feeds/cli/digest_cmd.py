@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from feeds.cli.common import EXIT_OK, EXIT_PROBLEMS, common_options, load_settings, print_json, say
+from feeds.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    common_options,
+    format_option,
+    load_settings,
+    print_json,
+    say,
+)
 from feeds.errors import UsageError
 
 
@@ -37,7 +45,7 @@ def parse_when(value: str | None, tz: Any) -> datetime | None:
               help="smtp://[user@]host[:port], smtps://user@host[:port] or outbox:DIR.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Folder for --preview (default: <state>/preview).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option
 @common_options
 def digest(
     name: str,

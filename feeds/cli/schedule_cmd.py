@@ -15,6 +15,7 @@ from feeds.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     common_options,
+    format_option,
     load_settings,
     now_option,
     options,
@@ -23,9 +24,6 @@ from feeds.cli.common import (
 )
 from feeds.errors import UsageError
 
-FORMAT_OPTION = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format."
-)
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
@@ -35,7 +33,7 @@ STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 @click.option("--once", metavar="JOB",
               help="Run one job now and exit: build, build:NAME (a schedule.feeds entry), "
                    "digest:NAME, or just NAME.")
-@FORMAT_OPTION
+@format_option
 @now_option
 @common_options
 def schedule(list_jobs: bool, once: str | None, fmt: str, now: str | None) -> int:
@@ -133,7 +131,7 @@ def _serve(config: Any) -> int:
 
 
 @click.command()
-@FORMAT_OPTION
+@format_option
 @common_options
 def status(fmt: str) -> int:
     """Show the last and next run of each scheduled job and the last digest sends."""

@@ -14,6 +14,7 @@ from feeds.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     common_options,
+    format_option,
     load_settings,
     print_json,
     say,
@@ -80,7 +81,7 @@ def remove(address: str, digest: str | None) -> int:
 
 
 @subscribers.command(name="list")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option
 @common_options
 def list_(fmt: str) -> int:
     """List every subscriber with status and digests."""
