@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_schedule_support import Calls, cron_fired, make_config, seed_state
+from test_schedule_support import Calls, cron_fired, make_config, run_until_first_call, seed_state
 
 from feeds.config.sections.schedule import JobSchedule
 from feeds.schedule.catchup import COUNT_LIMIT, plan_catch_up
@@ -79,11 +79,7 @@ def test_the_service_runs_one_catch_up_with_the_missed_fire_time_as_now(tmp_path
     calls = Calls()
     service = SchedulerService(make_config(tmp_path, schedule={"build": cron}),
                                functions=calls.table)
-    plans = service.start()
-    try:
-        assert calls.called.wait(10)
-    finally:
-        assert service.stop(timeout=10)
+    plans = run_until_first_call(service, calls)
     assert [p.run_at for p in plans] == [fire]
     assert calls.calls == [("build", fire)]
     row = JobState(tmp_path / "state" / STATE_DB).get("build")

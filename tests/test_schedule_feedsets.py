@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_schedule_support import DATA, Calls, cron_fired, make_config, seed_state
+from test_schedule_support import (
+    DATA,
+    Calls,
+    cron_fired,
+    make_config,
+    run_until_first_call,
+    seed_state,
+)
 
 from feeds.config import Config, load_config
 from feeds.errors import ConfigError, UsageError
@@ -184,11 +191,7 @@ def test_a_missed_feed_set_run_is_caught_up_once_with_its_feeds(tmp_path: Path) 
     feed_set = {"name": "news", "only": ["rss", "atom"], "cron": cron}
     service = SchedulerService(make_config(tmp_path, schedule={"feeds": [feed_set]}),
                                functions=calls.table)
-    plans = service.start()
-    try:
-        assert calls.called.wait(10)
-    finally:
-        assert service.stop(timeout=10)
+    plans = run_until_first_call(service, calls)
     assert [(p.job, p.run_at) for p in plans] == [("build:news", fire)]
     assert calls.calls == [("build:news", fire)] and calls.refs[0].only == ("rss", "atom")
     row = JobState(tmp_path / "state" / STATE_DB).get("build:news")

@@ -79,6 +79,16 @@ class Calls:
         return {"build": self, "digest": self}
 
 
+def run_until_first_call(service: Any, calls: Calls) -> list[Any]:
+    """Start ``service``, wait for its first job call, stop it; the start-up's catch-up plans."""
+    plans = service.start()
+    try:
+        assert calls.called.wait(10)
+    finally:
+        assert service.stop(timeout=10)
+    return list(plans)
+
+
 class _Sink:
     def __init__(self) -> None:
         self.messages: list[Message] = []
