@@ -12,7 +12,7 @@ import pytest
 
 from feeds.build import run_build
 from feeds.config import Config, default_config
-from feeds.content.collect import collect
+from feeds.content.collect import Collection, collect
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 POST = """---
@@ -238,7 +238,7 @@ def test_collect_reports_progress_per_phase_and_only_for_work_done(tmp_path: Pat
         seen.append((label, total, done[0]))
 
     collect(config, now=NOW, progress=recording)
-    assert seen == [("reading", 8, 8), ("cleaning", 8, 8)]
+    assert seen == [("reading", 8, 8), ("learning", 8, 8), ("cleaning", 8, 8)]
     seen.clear()
     collect(config, now=NOW, progress=recording)
     assert seen == []  # everything came from the cache: nothing to show
@@ -358,3 +358,63 @@ def test_a_build_reports_its_phases_and_a_replay_only_the_listing(tmp_path: Path
     assert list(first) == ["discover", "parse", "learn", "select", "clean", "cache", "plan",
                            "feeds", "render", "check", "write"]
     assert list(run_build(config, now=NOW).timings) == ["discover"]
+
+
+OLD_PROMO = '<div class="old">旧模板的推广栏，请订阅我们的早报</div>'
+
+
+def _site_with_an_old_template(root: Path) -> Path:
+    """Twelve posts of one source; the four oldest carry a promo of an old template."""
+    content = write_site(root, range(1, 13))
+    for day in range(1, 13):
+        post = content / f"post-{day}.md"
+        story = f"<p>第{day}篇的长段落：" + "今天的新闻讲了一件很重要的事情。" * 4 + "</p>"
+        promo = OLD_PROMO if day < 5 else ""
+        post.write_text(post.read_text(encoding="utf-8").replace(
+            "</div></div>", f"</div>{story}{promo}</div>"), encoding="utf-8")
+    return content
+
+
+def test_learning_reads_the_newest_articles_of_each_source(tmp_path: Path) -> None:
+    _site_with_an_old_template(tmp_path)
+    boilerplate = {"boilerplate": {"sample": 6}}
+    sampled = collect(config_for(tmp_path, cleaning=boilerplate), now=NOW, use_cache=False)
+    everything = collect(config_for(tmp_path, "all", cleaning={"boilerplate": {"sample": 0}}),
+                         now=NOW, use_cache=False)
+    assert sampled.hints is not None and everything.hints is not None
+    assert sampled.hints.articles == 6 and everything.hints.articles == 12
+
+    def promo_kept(collection: Collection) -> list[str]:
+        return sorted(a.source_path.rsplit("/", 1)[-1] for a in collection.articles
+                      if "旧模板" in a.content_html)
+
+    # the old template is 4 of 12 (learned from all), but absent from the newest 6
+    assert promo_kept(everything) == []
+    assert promo_kept(sampled) == [f"post-{day}.md" for day in range(1, 5)]
+    # the current template's promo recurs in the newest articles: learned either way
+    assert not any("扫码关注" in a.content_html for a in sampled.articles)
+
+
+def test_an_edit_outside_the_sample_reads_one_file_and_learns_nothing_new(
+    tmp_path: Path,
+) -> None:
+    from collections.abc import Callable, Iterator
+    from contextlib import contextmanager
+
+    content = _site_with_an_old_template(tmp_path)
+    config = config_for(tmp_path, cleaning={"boilerplate": {"sample": 6}})
+    before = collect(config, now=NOW)
+    post = content / "post-2.md"  # among the oldest: not in the sample
+    post.write_text(post.read_text(encoding="utf-8").replace("第2篇正文", "第2篇新正文"),
+                    encoding="utf-8")
+    seen: list[tuple[str, int]] = []
+
+    @contextmanager
+    def recording(total: int, label: str) -> Iterator[Callable[[int], None]]:
+        seen.append((label, total))
+        yield lambda n=1: None
+
+    after = collect(config, now=NOW, progress=recording)
+    assert seen == [("reading", 1), ("cleaning", 1)]  # nothing described for the learner
+    assert after.hints == before.hints
+    assert after.articles == collect(config, now=NOW, use_cache=False).articles

@@ -4,7 +4,7 @@ what was learned, which articles are cleaned again; with progress for the slow p
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 
 from feeds.config import Config
@@ -17,16 +17,20 @@ from feeds.content.cache import (
     file_key,
 )
 from feeds.content.discover import Source
+from feeds.content.normalize import Meta
 from feeds.content.perfile import (
     CleanOutcome,
     FileRecord,
     Parsed,
     clean_one_pickled,
-    parse_and_learn,
+    describe_one,
+    parse_one,
+    with_facts,
 )
 from feeds.content.pipeline import ArticleFacts, ContentInput, CorpusHints, combine_facts
 from feeds.content.workers import iter_files, map_files
 from feeds.errors import FeedsError
+from feeds.html.rules import source_of
 from feeds.models import Problem
 
 # progress(total, label) -> a context manager yielding advance(n); see feeds/cli/progress.py
@@ -85,7 +89,7 @@ class CollectRun:
         if not sources:
             return
         with self.progress(len(sources), "reading") as advance:
-            results = map_files(parse_and_learn, sources, self.config, advance)
+            results = map_files(parse_one, sources, self.config, advance)
         for source, (item, record) in zip(sources, results, strict=True):
             self.records[source.fspath] = record
             self.read.add(source.fspath)
@@ -93,11 +97,13 @@ class CollectRun:
                 self.parsed[source.fspath] = item
 
     def learn(self, kept: Sequence[Source]) -> CorpusHints:
-        facts = [_facts_of(self.records[s.fspath]) for s in kept]
-        facts_digest = digest([self.records[s.fspath].facts_digest for s in kept])
+        sample = learning_sample(kept, self.records, self.config)
+        self._describe([s for s in sample if self.records[s.fspath].facts is None])
+        facts = [_facts_of(self.records[s.fspath]) for s in sample]
+        facts_digest = digest([self.records[s.fspath].facts_digest for s in sample])
         hints = self.cache.load_hints(facts_digest) if self.cache else None
         if not isinstance(hints, CorpusHints):
-            hints = combine_facts(facts, lambda i: self._content(kept[i]), self.config)
+            hints = combine_facts(facts, lambda i: self._content(sample[i]), self.config)
             if self.cache:
                 self.cache.save_hints(facts_digest, hints)
         self.hints_fp = digest(
@@ -108,17 +114,30 @@ class CollectRun:
         )
         return hints
 
+    def _describe(self, sources: Sequence[Source]) -> None:
+        """Facts for the learner of ``sources`` (read again if they came from the cache)."""
+        self._read([s for s in sources if s.fspath not in self.parsed])
+        todo = [s for s in sources if s.fspath in self.parsed]
+        if not todo:
+            return
+        items = [self.parsed[s.fspath] for s in todo]
+        with self.progress(len(items), "learning") as advance:
+            found = map_files(describe_one, items, self.config, advance)
+        for source, facts in zip(todo, found, strict=True):
+            self.records[source.fspath] = with_facts(self.records[source.fspath], facts)
+            self.read.add(source.fspath)  # its row gains the facts: stored again on save
+
     def _content(self, source: Source) -> ContentInput:
         """An article's text, read again if it came from the cache."""
         if source.fspath not in self.parsed:
-            item, record = parse_and_learn(source, self.config)  # one file: no pool, no bar
-            self.records[source.fspath] = record
-            self.read.add(source.fspath)
+            item, record = parse_one(source, self.config)  # one file: no pool, no bar
             if item is None:  # the file changed under us since it was listed
                 raise FeedsError(
                     f"{source.display}: changed while it was being read",
                     hint="run the command again",
                 )
+            self.records[source.fspath] = with_facts(record, describe_one(item, self.config))
+            self.read.add(source.fspath)
             self.parsed[source.fspath] = item
         return self.parsed[source.fspath].content
 
@@ -179,5 +198,35 @@ class CollectRun:
 
 
 def _facts_of(record: FileRecord) -> ArticleFacts:
-    assert record.facts is not None  # every kept article was described when parsed
+    assert record.facts is not None  # every article of the sample was described
     return record.facts
+
+
+def learning_sample(
+    kept: Sequence[Source], records: Mapping[str, FileRecord], config: Config
+) -> list[Source]:
+    """The articles learning reads: the newest ``cleaning.boilerplate.sample`` of each source
+    (newest first, ties by id, as feeds order them), in the order of ``kept``.
+
+    Bounded, so a cold build of a large archive parses most articles once, not twice; and an
+    edit to an old article outside the sample changes nothing that was learned.
+    """
+    limit = config.cleaning.boilerplate.sample
+    if not limit:
+        return list(kept)
+    settings = config.cleaning.boilerplate
+    groups: dict[str, list[tuple[Source, Meta]]] = {}
+    for source in kept:
+        meta = records[source.fspath].meta
+        assert meta is not None  # only articles are kept
+        key = source_of(source.display, meta.categories, settings.source_by,
+                        settings.category_depth)
+        groups.setdefault(key, []).append((source, meta))
+    chosen: set[str] = set()
+    for members in groups.values():
+        if len(members) > limit:
+            members.sort(key=lambda pair: pair[1].id)  # two stable sorts: (-published, id)
+            members.sort(key=lambda pair: pair[1].published, reverse=True)
+            members = members[:limit]
+        chosen.update(source.fspath for source, _ in members)
+    return [s for s in kept if s.fspath in chosen]

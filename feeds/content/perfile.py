@@ -6,7 +6,7 @@ unpickles tens of thousands of them)."""
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from feeds.config import Config
 from feeds.content.bodyformat import render_markdown
@@ -42,7 +42,7 @@ class FileRecord:
     """A file's parse outcome without its text: what the cache keeps between runs."""
 
     meta: Meta | None  # None: not an article (its problems say why)
-    facts: ArticleFacts | None
+    facts: ArticleFacts | None  # None until learning reads the article
     problems: tuple[Problem, ...]  # everything reading and normalizing reported
     own: tuple[Problem, ...]  # the article's own warnings, attached to the Article
     facts_digest: str = ""  # the facts in a stable form: what learning depends on
@@ -56,17 +56,26 @@ class CleanOutcome:
     problems: tuple[Problem, ...]
 
 
-def parse_and_learn(source: Source, config: Config) -> tuple[Parsed | None, FileRecord]:
-    """Runs in a worker: one file read, normalized, and described for the corpus learner."""
+def parse_one(source: Source, config: Config) -> tuple[Parsed | None, FileRecord]:
+    """Runs in a worker: one file read and normalized; its facts for the corpus learner come
+    later, and only if it is among the articles learning reads (see :func:`with_facts`)."""
     problems: list[Problem] = []
     parsed = parse_file(source, config, problems)
     if parsed is None:
         return None, FileRecord(None, None, tuple(problems), ())
     meta, content, own = parsed
-    facts = article_facts(content, config)
+    return Parsed(source, content), FileRecord(meta, None, tuple(problems), own)
+
+
+def describe_one(item: Parsed, config: Config) -> ArticleFacts:
+    """Runs in a worker: what one article tells the corpus learner (one parse)."""
+    return article_facts(item.content, config)
+
+
+def with_facts(record: FileRecord, facts: ArticleFacts) -> FileRecord:
+    """``record`` with the article's facts, and their digest (what learning depends on)."""
     facts_digest = digest((facts.source, facts.signature, facts.blocks, facts.images))
-    record = FileRecord(meta, facts, tuple(problems), own, facts_digest)
-    return Parsed(source, content), record
+    return replace(record, facts=facts, facts_digest=facts_digest)
 
 
 def parse_file(

@@ -72,6 +72,13 @@ class BoilerplateSettings(Section):
         le=1,
         description="... and in at least this share of the articles of its source.",
     )
+    sample: int = Field(
+        default=200,
+        ge=0,
+        description="Learn from the newest this many articles of each source (0: all of them). "
+        "A source's template shows in its recent articles; reading them all costs a parse "
+        "of every article of the archive on each cold build.",
+    )
     source_by: Literal["category", "folder"] = Field(
         default="category",
         description="What makes a source: the article's first categories, or its folder.",
