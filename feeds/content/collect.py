@@ -17,7 +17,7 @@ from feeds.content.collectrun import CollectRun, ProgressFactory, silent_progres
 from feeds.content.dedupe import drop_duplicates
 from feeds.content.discover import Source, discover, missing_roots
 from feeds.content.normalize import Meta
-from feeds.content.perfile import FileRecord
+from feeds.content.perfile import CleanOutcome, FileRecord
 from feeds.content.pipeline import ContentResult, CorpusHints
 from feeds.content.slugs import match_key
 from feeds.errors import ConfigError
@@ -76,30 +76,25 @@ def collect(
     if sources is None:  # the caller may have listed them already (the build stamp does)
         with timings.phase("discover"):
             sources = discover(roots, config.content.ignore, explicit=bool(paths))
-    with timings.phase("parse"):
-        run = CollectRun(config, sources, use_cache, progress or silent_progress)
-    problems = [p for s in sources for p in run.records[s.fspath].problems]
-    kept, skipped, due = _partition(sources, run, config, now)
-    with timings.phase("learn"):
-        hints = run.learn(kept)
-    total: int | None = None
-    duplicate_problems: list[Problem] = []
-    if clean_only is not None:  # clean just what the caller will show; the rest stays indexed
-        with timings.phase("select"):
-            index, duplicate_problems = _index(kept, run, config)
-            chosen = clean_only(index)
-        kept = [s for s in kept if s.display in chosen]
-        total = len(index)
-    articles: list[Article] = []
-    assets: list[tuple[Path, str]] = []
-    with timings.phase("clean"):
-        outcomes = run.clean(kept, hints)
-    for source, outcome in zip(kept, outcomes, strict=True):
-        problems.extend(outcome.problems)
-        if outcome.result is not None:
-            articles.append(_article(source, run.records[source.fspath], outcome.result, config))
-            assets.extend(outcome.result.assets)
-    with timings.phase("cache"):
+    with CollectRun(config, sources, use_cache, progress or silent_progress) as run:
+        with timings.phase("parse"):
+            run.read_changed()
+        problems = [p for s in sources for p in run.records[s.fspath].problems]
+        kept, skipped, due = _partition(sources, run, config, now)
+        with timings.phase("learn"):
+            hints = run.learn(kept)
+        total: int | None = None
+        duplicate_problems: list[Problem] = []
+        if clean_only is not None:  # clean just what the caller will show; the rest stays indexed
+            with timings.phase("select"):
+                index, duplicate_problems = _index(kept, run, config)
+                chosen = clean_only(index)
+            kept = [s for s in kept if s.display in chosen]
+            total = len(index)
+        with timings.phase("clean"):
+            outcomes = run.clean(kept, hints)
+        articles, assets = _gather(kept, outcomes, run, config, problems)
+    with timings.phase("cache"):  # the workers have stopped: their texts are let go
         run.save()
     problems.extend(run.warnings())
     articles, found = drop_duplicates(articles)
@@ -115,6 +110,24 @@ def collect(
         due,
         total,
     )
+
+
+def _gather(
+    kept: Sequence[Source],
+    outcomes: Sequence[CleanOutcome],
+    run: CollectRun,
+    config: Config,
+    problems: list[Problem],
+) -> tuple[list[Article], list[tuple[Path, str]]]:
+    """The articles cleaned and the local images they use; their problems onto ``problems``."""
+    articles: list[Article] = []
+    assets: list[tuple[Path, str]] = []
+    for source, outcome in zip(kept, outcomes, strict=True):
+        problems.extend(outcome.problems)
+        if outcome.result is not None:
+            articles.append(_article(source, run.records[source.fspath], outcome.result, config))
+            assets.extend(outcome.result.assets)
+    return articles, assets
 
 
 def _partition(

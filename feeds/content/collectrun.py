@@ -22,13 +22,15 @@ from feeds.content.perfile import (
     CleanOutcome,
     FileRecord,
     Parsed,
-    clean_one_pickled,
+    clean_task,
     describe_one,
+    describe_task,
     parse_one,
+    read_task,
     with_facts,
 )
 from feeds.content.pipeline import ArticleFacts, ContentInput, CorpusHints, combine_facts
-from feeds.content.workers import iter_files, map_files
+from feeds.content.shards import ShardPool
 from feeds.errors import FeedsError
 from feeds.html.rules import source_of
 from feeds.models import Problem
@@ -77,24 +79,33 @@ class CollectRun:
             if s.fspath in cached and cached[s.fspath].key == self.keys[s.fspath]
         }
         self.records: dict[str, FileRecord] = {p: c.record for p, c in self.valid.items()}
-        self.parsed: dict[str, Parsed] = {}  # texts in memory, dropped once cleaned
+        # texts read in this process (a describe of learned blocks); the rest stay in workers
+        self.parsed: dict[str, Parsed] = {}
+        self.pool = ShardPool(config)
         self.read: set[str] = set()  # files read in this run (not taken from the cache)
         self.outcomes: dict[str, CleanOutcome] = {}
         self.cleaned: set[str] = set()  # cleaned in this run (not taken from the cache)
         self.stored: set[str] = set()  # rows already written to the cache by this run
         self.hints_fp = ""
-        self._read([s for s in sources if s.fspath not in self.valid])
+        self.sources = sources
 
-    def _read(self, sources: Sequence[Source]) -> None:
-        if not sources:
+    def __enter__(self) -> CollectRun:
+        self.pool.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.__exit__(*exc)
+
+    def read_changed(self) -> None:
+        """Read every file the cache could not answer for (in workers that keep the texts)."""
+        todo = [s for s in self.sources if s.fspath not in self.valid]
+        if not todo:
             return
-        with self.progress(len(sources), "reading") as advance:
-            results = map_files(parse_one, sources, self.config, advance)
-        for source, (item, record) in zip(sources, results, strict=True):
-            self.records[source.fspath] = record
-            self.read.add(source.fspath)
-            if item is not None:
-                self.parsed[source.fspath] = item
+        with self.progress(len(todo), "reading") as advance:
+            records = self.pool.run(read_task, todo, _fspath, None, advance)
+            for source, record in zip(todo, records, strict=True):
+                self.records[source.fspath] = record
+                self.read.add(source.fspath)
 
     def learn(self, kept: Sequence[Source]) -> CorpusHints:
         sample = learning_sample(kept, self.records, self.config)
@@ -114,18 +125,20 @@ class CollectRun:
         )
         return hints
 
-    def _describe(self, sources: Sequence[Source]) -> None:
-        """Facts for the learner of ``sources`` (read again if they came from the cache)."""
-        self._read([s for s in sources if s.fspath not in self.parsed])
-        todo = [s for s in sources if s.fspath in self.parsed]
+    def _describe(self, todo: Sequence[Source]) -> None:
+        """Facts for the learner of ``todo`` (read again if they came from the cache)."""
         if not todo:
             return
-        items = [self.parsed[s.fspath] for s in todo]
-        with self.progress(len(items), "learning") as advance:
-            found = map_files(describe_one, items, self.config, advance)
-        for source, facts in zip(todo, found, strict=True):
-            self.records[source.fspath] = with_facts(self.records[source.fspath], facts)
-            self.read.add(source.fspath)  # its row gains the facts: stored again on save
+        with self.progress(len(todo), "learning") as advance:
+            found = self.pool.run(describe_task, todo, _fspath, None, advance)
+            for source, facts in zip(todo, found, strict=True):
+                if facts is None:
+                    raise FeedsError(
+                        f"{source.display}: changed while it was being read",
+                        hint="run the command again",
+                    )
+                self.records[source.fspath] = with_facts(self.records[source.fspath], facts)
+                self.read.add(source.fspath)  # its row gains the facts: stored again on save
 
     def _content(self, source: Source) -> ContentInput:
         """An article's text, read again if it came from the cache."""
@@ -149,12 +162,10 @@ class CollectRun:
                 if outcome:
                     self.outcomes[source.fspath] = outcome
         todo = [s for s in kept if s.fspath not in self.outcomes]
-        self._read([s for s in todo if s.fspath not in self.parsed])
-        items = [self.parsed[s.fspath] for s in todo]
-        if not items:
+        if not todo:
             return [self.outcomes[s.fspath] for s in kept]
-        with self.progress(len(items), "cleaning") as advance:
-            blobs = iter_files(clean_one_pickled, items, (self.config, hints), advance)
+        with self.progress(len(todo), "cleaning") as advance:
+            blobs = self.pool.run(clean_task, todo, _fspath, hints, advance)
             batch: dict[str, CachedFile] = {}
             for source, blob in zip(todo, blobs, strict=True):
                 path = source.fspath
@@ -195,6 +206,10 @@ class CollectRun:
 
     def warnings(self) -> list[Problem]:
         return self.cache.warnings if self.cache else []
+
+
+def _fspath(source: Source) -> str:
+    return source.fspath
 
 
 def _facts_of(record: FileRecord) -> ArticleFacts:

@@ -138,3 +138,48 @@ def clean_one(item: Parsed, shared: tuple[Config, CorpusHints]) -> CleanOutcome:
             None, (Problem(item.source.display, "body", f"could not be cleaned: {exc!r}"),)
         )
     return CleanOutcome(result, tuple(result.problems))
+
+
+# The tasks of a collect's phases, run by feeds.content.shards workers: ``store`` keeps the
+# texts a worker read, so describing and cleaning need no second read of the file.
+
+
+def read_task(source: Source, config: Config, _extra: None, store: dict[str, Parsed]) -> FileRecord:
+    """Read and normalize one file; keep its text for the phases after."""
+    item, record = parse_one(source, config)
+    if item is not None:
+        store[source.fspath] = item
+    return record
+
+
+def describe_task(
+    source: Source, config: Config, _extra: None, store: dict[str, Parsed]
+) -> ArticleFacts | None:
+    """The learner's facts of one article; None when it is no longer an article."""
+    item = _stored(source, config, store, keep=True)
+    return None if item is None else describe_one(item, config)
+
+
+def clean_task(
+    source: Source, config: Config, hints: CorpusHints, store: dict[str, Parsed]
+) -> bytes:
+    """One article cleaned, pickled (see :func:`clean_one_pickled`); its text let go."""
+    item = _stored(source, config, store, keep=False)
+    if item is None:  # listed as an article, but no longer one: changed since
+        return pickle.dumps(CleanOutcome(None, (_changed(source),)), protocol=5)
+    return clean_one_pickled(item, (config, hints))
+
+
+def _stored(source: Source, config: Config, store: dict[str, Parsed], keep: bool) -> Parsed | None:
+    """The text read earlier by this worker, or read now (the file came from the cache, or
+    another worker read it)."""
+    item = store.get(source.fspath) if keep else store.pop(source.fspath, None)
+    if item is None:
+        item, _record = parse_one(source, config)
+        if item is not None and keep:
+            store[source.fspath] = item
+    return item
+
+
+def _changed(source: Source) -> Problem:
+    return Problem(source.display, "file", "changed while it was being read; run the command again")

@@ -1,0 +1,200 @@
+"""Worker processes that keep what they read, so each later phase runs where the text is.
+
+A collect works in phases over the same files: read and normalize every file, describe some
+for the boilerplate learner, clean some. With a plain process pool each phase ships every
+article's text back to the parent and out to a worker again (pickled twice, held in the
+parent between phases). Here each worker keeps the texts it read in its own ``store``; a
+later task for a file goes to the worker that has it, and only small records and the
+cleaned results travel. A worker with nothing of its own left takes work from the others
+(and reads those files again): no core idles while another has a queue.
+
+One worker means no processes at all: the same functions run here, with one store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection, wait
+from typing import Any, TypeVar
+
+from feeds.content.workers import worker_count
+from feeds.errors import FeedsError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# func(item, shared, extra, store) -> result; a module-level function (sent by name)
+Task = Callable[[Any, Any, Any, dict[str, Any]], Any]
+_CHUNK = 64  # items per message: large enough to amortize a round trip, small enough to share
+
+
+def _serve(conn: Connection, shared: Any) -> None:
+    """A worker's loop: set up a phase, run chunks of it, until told to stop."""
+    store: dict[str, Any] = {}
+    func: Task | None = None
+    extra: Any = None
+    while True:
+        message = conn.recv()
+        if message is None:
+            return
+        if message[0] == "phase":
+            _, func, extra = message
+            continue
+        _, number, chunk = message
+        try:
+            assert func is not None
+            conn.send(("done", number, [func(item, shared, extra, store) for item in chunk]))
+        except BaseException as exc:  # reported by the parent, with the worker's reason
+            conn.send(("failed", number, f"{type(exc).__name__}: {exc}"))
+
+
+class ShardPool:
+    """``with ShardPool(shared) as pool: pool.run(func, items, key)``. Workers start with the
+    first phase large enough to pay for them, and serve every phase after it."""
+
+    def __init__(self, shared: Any) -> None:
+        self.shared = shared
+        self.local: dict[str, Any] = {}  # the store of the work done in this process
+        self.owner: dict[str, int] = {}  # item key -> the worker that holds its text
+        self.conns: list[Connection] = []
+        self.procs: list[Any] = []
+
+    def __enter__(self) -> ShardPool:
+        return self
+
+    def _start(self, size: int) -> None:
+        context = multiprocessing.get_context("fork")
+        for _ in range(size):
+            parent, child = context.Pipe()
+            proc = context.Process(target=_serve, args=(child, self.shared), daemon=True)
+            proc.start()
+            child.close()
+            self.conns.append(parent)
+            self.procs.append(proc)
+
+    def __exit__(self, *_exc: object) -> None:
+        self.local.clear()
+        for conn in self.conns:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+            conn.close()
+        for proc in self.procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+
+    def run(
+        self,
+        func: Task,
+        items: Sequence[T],
+        key: Callable[[T], str],
+        extra: Any = None,
+        advance: Callable[[int], None] | None = None,
+    ) -> Iterator[Any]:
+        """``func(item, shared, extra, store)`` for each item, yielded in order. An item
+        goes to the worker that first handled its key; new keys go to whoever is free."""
+        if not self.conns and worker_count(len(items)) > 1:
+            self._start(worker_count(len(items)))
+        if not self.conns:
+            for start in range(0, len(items), _CHUNK):
+                chunk = items[start : start + _CHUNK]
+                yield from [func(item, self.shared, extra, self.local) for item in chunk]
+                if advance:
+                    advance(len(chunk))
+            return
+        yield from _Dispatch(self, func, items, key, extra, advance).results()
+
+
+class _Dispatch:
+    """One phase over the workers: queues per owner, results put back in order."""
+
+    def __init__(
+        self,
+        pool: ShardPool,
+        func: Task,
+        items: Sequence[Any],
+        key: Callable[[Any], str],
+        extra: Any,
+        advance: Callable[[int], None] | None,
+    ) -> None:
+        self.pool = pool
+        self.items = items
+        self.key = key
+        self.advance = advance
+        self.queues: list[deque[list[int]]] = [deque() for _ in pool.conns]
+        self.free: deque[list[int]] = deque()  # items no worker has seen yet
+        own: list[list[int]] = [[] for _ in pool.conns]
+        new: list[int] = []
+        for index, item in enumerate(items):
+            worker = pool.owner.get(key(item))
+            (new if worker is None else own[worker]).append(index)
+        for worker, indexes in enumerate(own):
+            self.queues[worker].extend(_split(indexes))
+        self.free.extend(_split(new))
+        for conn in pool.conns:
+            conn.send(("phase", func, extra))
+
+    def _next_for(self, worker: int) -> list[int] | None:
+        """Its own work first, then new work, then the tail of the longest other queue."""
+        if self.queues[worker]:
+            return self.queues[worker].popleft()
+        if self.free:
+            return self.free.popleft()
+        longest = max(range(len(self.queues)), key=lambda w: len(self.queues[w]))
+        return self.queues[longest].pop() if self.queues[longest] else None
+
+    def _send(self, worker: int, sent: dict[int, list[int]], number: int) -> bool:
+        chunk = self._next_for(worker)
+        if chunk is None:
+            return False
+        for index in chunk:
+            self.pool.owner.setdefault(self.key(self.items[index]), worker)
+        sent[number] = chunk
+        self.pool.conns[worker].send(("chunk", number, [self.items[i] for i in chunk]))
+        return True
+
+    def results(self) -> Iterator[Any]:
+        conns = self.pool.conns
+        sent: dict[int, list[int]] = {}
+        done: dict[int, Any] = {}
+        number = 0
+        busy = 0
+        for worker in range(len(conns)):
+            for _ in range(2):  # two chunks in flight: a worker never waits for the parent
+                if self._send(worker, sent, number):
+                    number, busy = number + 1, busy + 1
+        following = 0
+        while busy:
+            for ready in wait(conns):
+                worker = conns.index(ready)  # type: ignore[arg-type]
+                status, got, payload = _receive(conns[worker])
+                busy -= 1
+                if status == "failed":
+                    raise FeedsError(f"a worker failed: {payload}", hint="run with -v for more")
+                for index, result in zip(sent.pop(got), payload, strict=True):
+                    done[index] = result
+                if self.advance:
+                    self.advance(len(payload))
+                if self._send(worker, sent, number):
+                    number, busy = number + 1, busy + 1
+            while following in done:
+                yield done.pop(following)
+                following += 1
+        while following in done:
+            yield done.pop(following)
+            following += 1
+
+
+def _receive(conn: Connection) -> tuple[str, int, Any]:
+    try:
+        message: tuple[str, int, Any] = conn.recv()
+    except EOFError:
+        raise FeedsError("a worker process died", hint="is the machine short of memory?") from None
+    return message
+
+
+def _split(indexes: list[int]) -> list[list[int]]:
+    return [indexes[start : start + _CHUNK] for start in range(0, len(indexes), _CHUNK)]
