@@ -49,7 +49,10 @@ def _looks_markdown(text_outside_tags: str, body: str) -> bool:
     """Markdown written after an opening HTML block (``<div align=center>…</div>`` then
     ``# Heading``): the lines with Markdown syntax must outnumber the lines with tags."""
     marks = len(_MARKDOWN_MARKS.findall(text_outside_tags))
-    marks += len(_MARKDOWN_INLINE.findall(text_outside_tags))
+    if "**" in text_outside_tags or "](" in text_outside_tags:  # both inline forms need one
+        marks += len(_MARKDOWN_INLINE.findall(text_outside_tags))
+    if not marks:  # scraped HTML, nearly always: no need to count its tag lines
+        return False
     tag_lines = len(_TAG_LINE.findall(body))
     return marks > tag_lines
 
