@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
+from feeds.content.yamlfast import load_simple
+
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -63,7 +65,9 @@ def _split(handler: Any, text: str, kind: str) -> tuple[str, str]:
 def _parse(kind: str, raw: str, skipped_lines: int = 0) -> dict[str, Any]:
     try:
         if kind == "yaml":
-            data = yaml.load(raw, Loader=_Loader)
+            data = load_simple(raw)
+            if data is None:
+                data = yaml.load(raw, Loader=_Loader)
         elif kind == "toml":
             data = tomllib.loads(raw)
         else:
