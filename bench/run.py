@@ -4,7 +4,8 @@ Scenarios per corpus size: cold (empty state and output), warm (nothing changed)
 changed, one added — for the "full" job (`--limit 0`: every article, full content, the same
 work as Hugo's RSS) and a "realistic" config (site feeds + per-category feeds, 50 items).
 Prints a table (with the time of each phase, from the build's JSON report) and writes
-bench/results/results.json. Figures, not pass/fail.
+bench/results/results.json. Peak memory is that of the whole process tree (the build and its
+worker processes, summed). Figures, not pass/fail.
 """
 
 from __future__ import annotations
@@ -35,16 +36,55 @@ SITE = "https://bench.example.com/"
 
 
 def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB (this child only) and stdout of one command."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out = proc.stdout.read() if proc.stdout else b""
-    err = proc.stderr.read() if proc.stderr else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
+    """Wall seconds, peak RSS in MB of the whole process tree (the command and its workers,
+    sampled every 10 ms; the largest single process as a floor) and stdout of one command."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
+        peak = 0
+        while True:
+            peak = max(peak, tree_rss(proc.pid))
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            time.sleep(0.01)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{err.decode()[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, out.decode()
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{stderr.decode()[-2000:]}")
+    peak_mb = max(peak / 1048576, usage.ru_maxrss / 1024)
+    return wall, peak_mb, stdout.decode()
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of ``root`` and all its descendants, from /proc (0 where there is none)."""
+    children: dict[int, list[int]] = {}
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            total += int((proc / str(pid) / "statm").read_text().split()[1]) * PAGE
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
 
 
 def feeds_cmd(corpus: Path, work: Path, job: str) -> list[str]:
@@ -176,6 +216,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     sizes = args.sizes or ([1000, 10000] + ([100000] if args.large else []))
+    # an installed program has its bytecode compiled (pip does it); an editable checkout run
+    # with PYTHONDONTWRITEBYTECODE would compile every module on every start instead
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent / "feeds")],
+                   check=True, stdout=subprocess.DEVNULL)
     report: dict[str, object] = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",

@@ -268,8 +268,15 @@ def _run_jobs(
     from feeds.content.workers import map_files
 
     weight = sum(len(job.items) for job in jobs)
+    if weight < _RENDER_POOL_ITEMS:  # a few feeds of 50 render faster than a pool starts
+        weight = 0
     shared = (config, list(jobs), budget, fallback, out_dir)
     return map_files(_run_job, list(range(len(jobs))), shared, weight=weight)
+
+
+# items (summed over feeds) from which rendering and checking on all cores pays: an item
+# takes ~0.1 ms to render and check, starting and feeding a pool ~50 ms
+_RENDER_POOL_ITEMS = 4000
 
 
 def _run_job(index: int, shared: tuple[Config, list[FeedJob], bool, datetime, Path]) -> _Tally:

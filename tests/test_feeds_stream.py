@@ -147,7 +147,10 @@ def test_a_large_feed_is_never_whole_in_memory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What Python allocates while a build renders, checks and writes 3 feeds of ~3 MB
-    each (articles made before): a small part of one feed."""
+    each (articles made before), all in this process so that tracemalloc sees the rendering
+    itself: well under one feed (the items of one chunk, the check's window, the draft's
+    buffer), never a whole one."""
+    monkeypatch.setenv("FEEDS_WORKERS", "1")
     monkeypatch.setattr("feeds.publish.MEMORY", 200_000)
     monkeypatch.setattr("feeds.feedcheck.STREAM_FROM", 200_000)
     monkeypatch.setattr(jsonstream, "BLOCK", 64 * 1024)
@@ -162,4 +165,4 @@ def test_a_large_feed_is_never_whole_in_memory(
     finally:
         tracemalloc.stop()
     smallest = min(p.stat().st_size for p in (tmp_path / "public").iterdir())
-    assert smallest > 2_000_000 and peak < smallest / 3, (smallest, peak)
+    assert smallest > 2_000_000 and peak < smallest / 1.5, (smallest, peak)
