@@ -196,4 +196,5 @@ def test_check_lists_what_it_learned(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=tmp_path, check=False,
     ).stderr
     assert "boilerplate in news: div.promo in 4 articles" in text
-    assert "placeholder image in 4 of 4 articles: https://cdn.example.com/qr.png" in text
+    assert ("placeholder image in 4 of the 4 articles learned from: "
+            "https://cdn.example.com/qr.png") in text

@@ -347,7 +347,7 @@ def test_collect_times_each_phase_it_runs(tmp_path: Path) -> None:
     timings = Timings()
     collect(config_for(tmp_path), now=NOW, timings=timings)
     seconds = timings.as_dict()
-    assert list(seconds) == ["discover", "parse", "learn", "clean", "cache"]
+    assert list(seconds) == ["discover", "load", "parse", "learn", "clean", "cache"]
     assert all(value >= 0 for value in seconds.values())
 
 
@@ -355,7 +355,7 @@ def test_a_build_reports_its_phases_and_a_replay_only_the_listing(tmp_path: Path
     write_site(tmp_path)
     config = config_for(tmp_path)
     first = run_build(config, now=NOW).as_dict()["timings"]
-    assert list(first) == ["discover", "parse", "learn", "select", "clean", "cache", "plan",
+    assert list(first) == ["discover", "load", "parse", "learn", "select", "clean", "cache", "plan",
                            "feeds", "render", "check", "write"]
     assert list(run_build(config, now=NOW).timings) == ["discover"]
 

@@ -106,4 +106,5 @@ def _say_learned(collection: Collection) -> None:
         say(f"  boilerplate in {block.source}: {block.selector} in {block.articles} articles: "
             f"{block.preview!r}")
     for url, count in sorted(hints.placeholder_counts.items()):
-        say(f"  placeholder image in {count} of {hints.articles} articles: {url}")
+        say(f"  placeholder image in {count} of the {hints.articles} articles learned from: "
+            f"{url}")

@@ -76,7 +76,9 @@ def collect(
     if sources is None:  # the caller may have listed them already (the build stamp does)
         with timings.phase("discover"):
             sources = discover(roots, config.content.ignore, explicit=bool(paths))
-    with CollectRun(config, sources, use_cache, progress or silent_progress) as run:
+    with timings.phase("load"):  # the build cache's rows for every file
+        run = CollectRun(config, sources, use_cache, progress or silent_progress)
+    with run:
         with timings.phase("parse"):
             run.read_changed()
         problems = [p for s in sources for p in run.records[s.fspath].problems]

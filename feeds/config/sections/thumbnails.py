@@ -42,7 +42,8 @@ class ThumbnailsSection(Section):
         default=0.2,
         gt=0,
         le=1,
-        description="An image used by more than this share of a collection is a placeholder.",
+        description="An image used by more than this share of the articles learned from "
+        "(the newest cleaning.boilerplate.sample of each source) is a placeholder.",
     )
     placeholder_min_count: int = Field(
         default=3,
