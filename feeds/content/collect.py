@@ -80,7 +80,7 @@ def collect(
         run = CollectRun(config, sources, use_cache, progress or silent_progress)
     with run:
         with timings.phase("parse"):
-            run.read_changed()
+            run.read_changed(keep_texts=clean_only is None)
         problems = [p for s in sources for p in run.records[s.fspath].problems]
         kept, skipped, due = _partition(sources, run, config, now)
         with timings.phase("learn"):

@@ -96,13 +96,14 @@ class CollectRun:
     def __exit__(self, *exc: object) -> None:
         self.pool.__exit__(*exc)
 
-    def read_changed(self) -> None:
-        """Read every file the cache could not answer for (in workers that keep the texts)."""
+    def read_changed(self, keep_texts: bool) -> None:
+        """Read every file the cache could not answer for; the workers keep the texts when
+        ``keep_texts`` (every article will be cleaned)."""
         todo = [s for s in self.sources if s.fspath not in self.valid]
         if not todo:
             return
         with self.progress(len(todo), "reading") as advance:
-            records = self.pool.run(read_task, todo, _fspath, None, advance)
+            records = self.pool.run(read_task, todo, _fspath, keep_texts, advance)
             for source, record in zip(todo, records, strict=True):
                 self.records[source.fspath] = record
                 self.read.add(source.fspath)
