@@ -5,7 +5,8 @@ changed, one added — for the "full" job (`--limit 0`: every article, full cont
 work as Hugo's RSS) and a "realistic" config (site feeds + per-category feeds, 50 items).
 Prints a table (with the time of each phase, from the build's JSON report) and writes
 bench/results/results.json. Peak memory is that of the whole process tree (the build and its
-worker processes, summed). Figures, not pass/fail.
+worker processes: proportional set sizes summed, so pages a forked worker shares with its
+parent count once). Figures, not pass/fail.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ SITE = "https://bench.example.com/"
 
 
 def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB of the whole process tree (the command and its workers,
-    sampled every 10 ms; the largest single process as a floor) and stdout of one command."""
+    """Wall seconds, peak memory in MB of the whole process tree (the command and its
+    workers: proportional set size, sampled every 20 ms; the largest single process's RSS
+    as a floor) and stdout of one command."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
@@ -47,7 +49,7 @@ def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            time.sleep(0.01)
+            time.sleep(0.02)
         wall = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
@@ -62,7 +64,8 @@ PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants, from /proc (0 where there is none)."""
+    """Memory of ``root`` and all its descendants, from /proc (0 where there is none): the
+    proportional set size, so pages forked workers share with their parent count once."""
     children: dict[int, list[int]] = {}
     proc = Path("/proc")
     if not proc.is_dir():
@@ -80,11 +83,23 @@ def tree_rss(root: int) -> int:
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, []))
-        try:
-            total += int((proc / str(pid) / "statm").read_text().split()[1]) * PAGE
-        except (OSError, ValueError, IndexError):
-            continue
+        total += _pss(proc / str(pid))
     return total
+
+
+def _pss(folder: Path) -> int:
+    """A process's proportional set size in bytes (its resident size where the kernel has
+    no smaps_rollup)."""
+    try:
+        for line in (folder / "smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int((folder / "statm").read_text().split()[1]) * PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def feeds_cmd(corpus: Path, work: Path, job: str) -> list[str]:
