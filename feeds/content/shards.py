@@ -44,11 +44,16 @@ def _serve(conn: Connection, shared: Any) -> None:
             _, func, extra = message
             continue
         _, number, chunk = message
-        try:
-            assert func is not None
-            conn.send(("done", number, [func(item, shared, extra, store) for item in chunk]))
-        except BaseException as exc:  # reported by the parent, with the worker's reason
-            conn.send(("failed", number, f"{type(exc).__name__}: {exc}"))
+        assert func is not None
+        results = []
+        for position, item in enumerate(chunk):
+            try:
+                results.append(func(item, shared, extra, store))
+            except Exception as exc:  # reported by the parent, naming the item
+                conn.send(("failed", number, (position, f"{type(exc).__name__}: {exc}")))
+                break
+        else:
+            conn.send(("done", number, results))
 
 
 class ShardPool:
@@ -173,7 +178,12 @@ class _Dispatch:
                 status, got, payload = _receive(conns[worker])
                 busy -= 1
                 if status == "failed":
-                    raise FeedsError(f"a worker failed: {payload}", hint="run with -v for more")
+                    position, reason = payload
+                    item = self.items[sent[got][position]]
+                    raise FeedsError(
+                        f"{self.key(item)}: failed in a worker process: {reason}",
+                        hint="this is a bug in feeds; please report it with this file",
+                    )
                 for index, result in zip(sent.pop(got), payload, strict=True):
                     done[index] = result
                 if self.advance:

@@ -1,0 +1,104 @@
+"""The shard pool: results in order, work routed to the worker that holds its text, idle
+workers helping the others, failures reported instead of hanging."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from feeds.content.shards import ShardPool
+from feeds.errors import FeedsError
+
+
+def remember(item: str, shared: str, _extra: None, store: dict[str, Any]) -> tuple[str, int]:
+    """Phase one: keep the item, answer with the worker's pid."""
+    store[item] = f"{shared}:{item}"
+    return item, os.getpid()
+
+
+def recall(item: str, _shared: str, extra: str, store: dict[str, Any]) -> tuple[str, bool, int]:
+    """Phase two: was the item kept by this worker?"""
+    return f"{extra}{item}", item in store, os.getpid()
+
+
+def explode(item: str, _shared: str, _extra: None, _store: dict[str, Any]) -> str:
+    if item == "bad":
+        raise ValueError("no good")
+    return item
+
+
+def die(item: str, _shared: str, _extra: None, _store: dict[str, Any]) -> str:
+    if item == "last":
+        os._exit(3)
+    return item
+
+
+def key(item: str) -> str:
+    return item
+
+
+ITEMS = [f"item-{i:04d}" for i in range(1200)]
+
+
+@pytest.fixture
+def two_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEEDS_WORKERS", "2")
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_results_come_back_in_order_from_two_processes() -> None:
+    with ShardPool("shared") as pool:
+        results = list(pool.run(remember, ITEMS, key))
+    assert [item for item, _ in results] == ITEMS
+    pids = {pid for _, pid in results}
+    assert len(pids) == 2 and os.getpid() not in pids
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_a_later_phase_runs_where_the_item_was_kept() -> None:
+    with ShardPool("shared") as pool:
+        first = dict(pool.run(remember, ITEMS, key))
+        # a later phase over a part, in another order: each item finds what it kept
+        part = ITEMS[::-3]
+        second = list(pool.run(recall, part, key, extra="again:"))
+    assert [name for name, _, _ in second] == [f"again:{item}" for item in part]
+    kept_here = [found for _, found, _ in second]
+    # a worker that ran out of its own work helps the other and reads those items anew
+    assert sum(kept_here) >= len(part) * 0.8
+    assert all(pid == first[item] for (_, found, pid), item in zip(second, part, strict=True)
+               if found)
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_progress_is_told_as_chunks_finish() -> None:
+    told: list[int] = []
+    with ShardPool("shared") as pool:
+        list(pool.run(remember, ITEMS, key, advance=told.append))
+    assert sum(told) == len(ITEMS) and len(told) > 2
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_a_task_that_raises_is_reported_with_its_reason() -> None:
+    items = [*ITEMS[:600], "bad", *ITEMS[600:]]
+    with ShardPool("shared") as pool, pytest.raises(FeedsError) as raised:
+        list(pool.run(explode, items, key))
+    assert raised.value.message == "bad: failed in a worker process: ValueError: no good"
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_a_worker_that_dies_is_reported_not_waited_for() -> None:
+    items = [*ITEMS, "last"]
+    with ShardPool("shared") as pool, pytest.raises(FeedsError) as raised:
+        list(pool.run(die, items, key))
+    assert raised.value.message == "a worker process died"
+
+
+def test_small_work_runs_in_this_process_with_one_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FEEDS_WORKERS", raising=False)
+    with ShardPool("shared") as pool:
+        first = list(pool.run(remember, ITEMS[:10], key))
+        second = list(pool.run(recall, ITEMS[:10], key, extra=""))
+    assert {pid for _, pid in first} == {os.getpid()}
+    assert all(found for _, found, _ in second)
