@@ -5,6 +5,8 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 
 from feeds.build import run_build
 from feeds.config import Config, default_config
-from feeds.content.collect import Collection, collect
+from feeds.content.collect import Collection, ProgressFactory, collect
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 POST = """---
@@ -57,6 +59,18 @@ def outputs(folder: Path) -> dict[str, bytes]:
 
 def mtimes(folder: Path) -> dict[str, int]:
     return {str(p): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def phase_recorder() -> tuple[list[tuple[str, int]], ProgressFactory]:
+    """A progress factory that records (label, total) of each phase shown, and that list."""
+    seen: list[tuple[str, int]] = []
+
+    @contextmanager
+    def recording(total: int, label: str) -> Iterator[Callable[[int], None]]:
+        seen.append((label, total))
+        yield lambda n=1: None
+
+    return seen, recording
 
 
 def test_cached_collection_equals_a_fresh_one(tmp_path: Path) -> None:
@@ -220,7 +234,6 @@ def test_the_stamp_is_not_trusted_when_something_changed(tmp_path: Path, change:
 
 
 def test_collect_reports_progress_per_phase_and_only_for_work_done(tmp_path: Path) -> None:
-    from collections.abc import Callable, Iterator
     from contextlib import contextmanager
 
     write_site(tmp_path)
@@ -246,9 +259,6 @@ def test_collect_reports_progress_per_phase_and_only_for_work_done(tmp_path: Pat
 
 def test_an_edit_that_changes_what_is_learned_reads_only_that_file(tmp_path: Path) -> None:
     """The learner re-describes boilerplate from one article per source, not from all."""
-    from collections.abc import Callable, Iterator
-    from contextlib import contextmanager
-
     content = write_site(tmp_path, range(1, 13))
     config = config_for(tmp_path)
     collect(config, now=NOW)
@@ -256,13 +266,7 @@ def test_an_edit_that_changes_what_is_learned_reads_only_that_file(tmp_path: Pat
     (content / "post-4.md").write_text(
         text.replace("</div></div>", "</div><p>新段落。</p></div>"), encoding="utf-8"
     )
-    seen: list[tuple[str, int]] = []
-
-    @contextmanager
-    def recording(total: int, label: str) -> Iterator[Callable[[int], None]]:
-        seen.append((label, total))
-        yield lambda n=1: None
-
+    seen, recording = phase_recorder()
     after = collect(config, now=NOW, progress=recording)
     assert seen[0] == ("reading", 1)
     assert after.articles == collect(config, now=NOW, use_cache=False).articles
@@ -295,7 +299,6 @@ def test_a_feed_of_fifty_cleans_only_what_it_shows_and_writes_the_same_bytes(
 ) -> None:
     """With small feeds, only the articles some feed shows are cleaned; output, counts and
     the left-out reports are the same as when every article is cleaned."""
-    from collections.abc import Callable, Iterator
     from contextlib import contextmanager
 
     content = write_site(tmp_path, range(1, 25))
@@ -398,22 +401,13 @@ def test_learning_reads_the_newest_articles_of_each_source(tmp_path: Path) -> No
 def test_an_edit_outside_the_sample_reads_one_file_and_learns_nothing_new(
     tmp_path: Path,
 ) -> None:
-    from collections.abc import Callable, Iterator
-    from contextlib import contextmanager
-
     content = _site_with_an_old_template(tmp_path)
     config = config_for(tmp_path, cleaning={"boilerplate": {"sample": 6}})
     before = collect(config, now=NOW)
     post = content / "post-2.md"  # among the oldest: not in the sample
     post.write_text(post.read_text(encoding="utf-8").replace("第2篇正文", "第2篇新正文"),
                     encoding="utf-8")
-    seen: list[tuple[str, int]] = []
-
-    @contextmanager
-    def recording(total: int, label: str) -> Iterator[Callable[[int], None]]:
-        seen.append((label, total))
-        yield lambda n=1: None
-
+    seen, recording = phase_recorder()
     after = collect(config, now=NOW, progress=recording)
     assert seen == [("reading", 1), ("cleaning", 1)]  # nothing described for the learner
     assert after.hints == before.hints
