@@ -102,3 +102,14 @@ def test_small_work_runs_in_this_process_with_one_store(monkeypatch: pytest.Monk
         second = list(pool.run(recall, ITEMS[:10], key, extra=""))
     assert {pid for _, pid in first} == {os.getpid()}
     assert all(found for _, found, _ in second)
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_a_phase_left_half_read_never_leaks_into_the_next() -> None:
+    with ShardPool("shared") as pool:
+        results = pool.run(remember, ITEMS, key)
+        next(results)
+        results.close()  # the caller gave up: chunks were still in flight
+        again = list(pool.run(recall, ITEMS, key, extra="next:"))
+    assert [name for name, _, _ in again] == [f"next:{item}" for item in ITEMS]
+    assert not any(found for _, found, _ in again)  # new workers, holding nothing

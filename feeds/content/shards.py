@@ -82,14 +82,23 @@ class ShardPool:
 
     def __exit__(self, *_exc: object) -> None:
         self.local.clear()
+        self.stop()
+
+    def stop(self, at_once: bool = False) -> None:
+        """End the workers (``at_once``: without letting them finish what they hold); a
+        later phase starts new ones, which read again what these kept."""
         for conn in self.conns:
-            with contextlib.suppress(OSError):
-                conn.send(None)
+            if not at_once:
+                with contextlib.suppress(OSError):
+                    conn.send(None)
             conn.close()
         for proc in self.procs:
+            if at_once:
+                proc.kill()
             proc.join(timeout=5)
             if proc.is_alive():
                 proc.kill()
+        self.conns, self.procs, self.owner = [], [], {}
 
     def run(
         self,
@@ -162,6 +171,15 @@ class _Dispatch:
         return True
 
     def results(self) -> Iterator[Any]:
+        finished = False
+        try:
+            yield from self._results()
+            finished = True
+        finally:
+            if not finished:  # a failure, or a caller that stopped reading: answers of
+                self.pool.stop(at_once=True)  # this phase must never reach the next one
+
+    def _results(self) -> Iterator[Any]:
         conns = self.pool.conns
         sent: dict[int, list[int]] = {}
         done: dict[int, Any] = {}
