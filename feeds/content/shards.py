@@ -3,10 +3,11 @@
 A collect works in phases over the same files: read and normalize every file, describe some
 for the boilerplate learner, clean some. With a plain process pool each phase ships every
 article's text back to the parent and out to a worker again (pickled twice, held in the
-parent between phases). Here each worker keeps the texts it read in its own ``store``; a
-later task for a file goes to the worker that has it, and only small records and the
-cleaned results travel. A worker with nothing of its own left takes work from the others
-(and reads those files again): no core idles while another has a queue.
+parent between phases). Here each worker has its own ``store``, where a task may keep the
+text it read for a later phase; a later task for a file goes to the worker that first had
+it, and only small records and the cleaned results travel. A worker with nothing of its
+own left takes work from the others (and reads those files again): no core idles while
+another has a queue.
 
 One worker means no processes at all: the same functions run here, with one store.
 """
@@ -24,7 +25,6 @@ from feeds.content.workers import worker_count
 from feeds.errors import FeedsError
 
 T = TypeVar("T")
-R = TypeVar("R")
 
 # func(item, shared, extra, store) -> result; a module-level function (sent by name)
 Task = Callable[[Any, Any, Any, dict[str, Any]], Any]
