@@ -23,7 +23,6 @@ from feeds.content.perfile import (
     FileRecord,
     Parsed,
     clean_task,
-    describe_one,
     describe_task,
     parse_one,
     read_task,
@@ -79,7 +78,7 @@ class CollectRun:
             if s.fspath in cached and cached[s.fspath].key == self.keys[s.fspath]
         }
         self.records: dict[str, FileRecord] = {p: c.record for p, c in self.valid.items()}
-        # texts read in this process (a describe of learned blocks); the rest stay in workers
+        # texts read in this process (to describe learned blocks); the rest stay in workers
         self.parsed: dict[str, Parsed] = {}
         self.pool = ShardPool(config)
         self.read: set[str] = set()  # files read in this run (not taken from the cache)
@@ -142,16 +141,16 @@ class CollectRun:
                 self.read.add(source.fspath)  # its row gains the facts: stored again on save
 
     def _content(self, source: Source) -> ContentInput:
-        """An article's text, read again if it came from the cache."""
+        """A sampled article's text, to describe its learned blocks: the texts stay in the
+        workers, so this process reads the file itself (one per source that learned any).
+        Its record already holds its facts, so only the text is taken."""
         if source.fspath not in self.parsed:
-            item, record = parse_one(source, self.config)  # one file: no pool, no bar
+            item, _record = parse_one(source, self.config)  # one file: no pool, no bar
             if item is None:  # the file changed under us since it was listed
                 raise FeedsError(
                     f"{source.display}: changed while it was being read",
                     hint="run the command again",
                 )
-            self.records[source.fspath] = with_facts(record, describe_one(item, self.config))
-            self.read.add(source.fspath)
             self.parsed[source.fspath] = item
         return self.parsed[source.fspath].content
 
