@@ -208,12 +208,9 @@ class _Dispatch:
                     self.advance(len(payload))
                 if self._send(worker, sent, number):
                     number, busy = number + 1, busy + 1
-            while following in done:
+            while following in done:  # the last answer in lets the last results out here
                 yield done.pop(following)
                 following += 1
-        while following in done:
-            yield done.pop(following)
-            following += 1
 
 
 def _receive(conn: Connection) -> tuple[str, int, Any]:
