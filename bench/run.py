@@ -45,7 +45,7 @@ def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
         peak = 0
         while True:
-            peak = max(peak, tree_rss(proc.pid))
+            peak = max(peak, tree_memory(proc.pid))
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
@@ -63,7 +63,7 @@ def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
-def tree_rss(root: int) -> int:
+def tree_memory(root: int) -> int:
     """Memory of ``root`` and all its descendants, from /proc (0 where there is none): the
     proportional set size, so pages forked workers share with their parent count once."""
     children: dict[int, list[int]] = {}

@@ -61,9 +61,11 @@ def collect(
 ) -> Collection:
     """Read, normalize and clean every article of the configured content (or ``paths``).
 
-    Three phases: per-file parsing (and what each article tells the corpus learner) on all
-    cores, learning boilerplate and placeholders once in this process, then per-article
-    cleaning on all cores again. With the cache, unchanged files skip both per-file phases.
+    Phases: reading and normalizing every file on all cores; describing the learner's
+    sample (the newest articles of each source) on all cores and learning boilerplate and
+    placeholders from it in this process; choosing what the feeds show (with ``clean_only``);
+    cleaning on all cores again, in the workers that read the texts. With the cache,
+    unchanged files skip the per-file work.
     """
     roots = list(paths) if paths else list(config.content.dirs)
     missing = missing_roots(roots)

@@ -1,7 +1,7 @@
 """What happens to one file, in a worker process: read and normalize it, describe it for
-the corpus learner, and later clean it. Results are plain frozen records that pickle well
-(no slots: slotted frozen dataclasses unpickle several times slower, and the build cache
-unpickles tens of thousands of them)."""
+the corpus learner when it is in the learner's sample, and later clean it. Results are
+plain frozen records that pickle well (no slots: slotted frozen dataclasses unpickle
+several times slower, and the build cache unpickles tens of thousands of them)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The contract between metadata normalization and HTML content processing.
 
-``collect`` calls ``learn_corpus`` once over every article's HTML (to learn boilerplate and
-placeholder images), then ``build_content`` once per article. Both are pure apart from reading
+``collect`` learns boilerplate and placeholder images once, from the articles of its learning
+sample (``learn_corpus`` over their HTML, in pieces: see below), then calls ``build_content``
+once per article. Both are pure apart from reading
 local images next to the sources, and the caches in the state folder that only
 ``thumbnails.resize`` (resized copies) and ``thumbnails.probe`` (network answers) use.
 
