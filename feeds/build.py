@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from feeds.config import Config
 from feeds.config.sections.feeds import FeedSpec
 from feeds.errors import UsageError
+from feeds.gcpause import collector_paused
 from feeds.models import Article, Problem, Severity
 from feeds.timings import Timings
 
@@ -87,6 +88,7 @@ class _Tally:
         return outcome is Outcome.WRITTEN
 
 
+@collector_paused()  # see feeds.gcpause: the collector would find next to nothing
 def run_build(
     config: Config,
     *,

@@ -20,6 +20,7 @@ from feeds.cli.common import (
     say,
     warn,
 )
+from feeds.gcpause import collector_paused
 from feeds.models import Severity
 
 
@@ -42,9 +43,10 @@ def build(
     from feeds.cli.progress import progress
 
     started = time.monotonic()
-    config = load_settings()
-    report = run_build(config, now=resolve_now(now), only=only, limit=limit,
-                       out=out.resolve() if out else None, strict=strict, progress=progress)
+    with collector_paused():  # validating the config builds many objects too
+        config = load_settings()
+        report = run_build(config, now=resolve_now(now), only=only, limit=limit,
+                           out=out.resolve() if out else None, strict=strict, progress=progress)
     seconds = round(time.monotonic() - started, 2)
     if fmt == "json":
         print_json({**report.as_dict(), "seconds": seconds})

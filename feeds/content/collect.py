@@ -21,6 +21,7 @@ from feeds.content.perfile import CleanOutcome, FileRecord
 from feeds.content.pipeline import ContentResult, CorpusHints
 from feeds.content.slugs import match_key
 from feeds.errors import ConfigError
+from feeds.gcpause import collector_paused
 from feeds.models import Article, Author, Problem, Severity, sort_newest_first
 from feeds.timings import Timings
 
@@ -48,6 +49,7 @@ class Collection:
         return tuple(p for p in self.problems if p.severity is Severity.ERROR)
 
 
+@collector_paused()  # see feeds.gcpause: what a collect makes lives until it ends
 def collect(
     config: Config,
     *,
