@@ -6,58 +6,27 @@ keeps the old file and is reported. Files are written only when their bytes chan
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from feeds.buildreport import BuildReport
 from feeds.config import Config
 from feeds.config.sections.feeds import FeedSpec
 from feeds.errors import UsageError
 from feeds.gcpause import collector_paused
-from feeds.models import Article, Problem, Severity
+from feeds.models import Article, Problem
 from feeds.timings import Timings
 
 if TYPE_CHECKING:
+    from feeds.buildstamp import RawInputs
     from feeds.content.collect import Collection, ProgressFactory
     from feeds.render.feed import Rendered
     from feeds.render.plan import FeedJob
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    """What a build did. Paths are output files; problems include the content's own."""
-
-    written: tuple[str, ...] = ()
-    unchanged: tuple[str, ...] = ()
-    failed: tuple[str, ...] = ()
-    problems: tuple[Problem, ...] = ()
-    counts: Mapping[str, int] = field(default_factory=dict)
-    strict: bool = False
-    timings: Mapping[str, float] = field(default_factory=dict)  # seconds per phase
-
-    @property
-    def errors(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
-
-    @property
-    def exit_code(self) -> int:
-        """0 when every feed was published; 1 when one failed, or with strict and any problem."""
-        return 1 if self.failed or (self.strict and self.problems) else 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "written": list(self.written),
-            "unchanged": list(self.unchanged),
-            "failed": list(self.failed),
-            "counts": dict(self.counts),
-            "problems": [p.as_dict() for p in self.problems],
-            "exit_code": self.exit_code,
-            "timings": dict(self.timings),
-        }
 
 
 @dataclass
@@ -99,29 +68,31 @@ def run_build(
     collection: Collection | None = None,
     strict: bool = False,
     progress: ProgressFactory | None = None,
+    raw: RawInputs | None = None,
+    timings: Timings | None = None,
 ) -> BuildReport:
     """Build the configured feeds (or ``only`` those named) into ``out`` or config.output.
 
     ``limit`` overrides every feed's item limit; ``limit=0`` means every article with full
     content and no size budget. ``now`` decides what is future-dated; it never appears in
     the output. When nothing the build reads has changed since the last one, the last
-    result is reported again without reading a single article (see feeds.buildstamp).
+    result is reported again without reading a single article (see feeds.buildstamp);
+    ``raw`` (the inputs as given on the command line) lets the next run tell that sooner.
     """
     specs = chosen_specs(config.feeds, only)
     out_dir = out or config.output
     stamp = None
-    timings = Timings()
+    timings = timings or Timings()
     if collection is None:
         from feeds.buildstamp import BuildStamp
 
         with timings.phase("discover"):  # listing and stat'ing the sources is most of it
-            stamp = BuildStamp.prepare(config, out=out_dir, only=only, limit=limit)
+            stamp = BuildStamp.prepare(config, out=out_dir, only=only, limit=limit, raw=raw)
             replay = stamp.replay(now) if stamp else None
         if replay is not None:
-            return BuildReport(
-                (), replay.outputs, (), replay.problems, MappingProxyType(replay.counts), strict,
-                MappingProxyType(timings.as_dict()),
-            )
+            if stamp is not None and stamp.raw is not None:  # the raw inputs changed: noted
+                stamp.record(replay.outputs, replay.problems, replay.counts, replay.due)
+            return BuildReport.replayed(replay, strict, timings.as_dict())
         from feeds.content.collect import collect  # imported late: the replay path needs none of it
 
         collection = collect(

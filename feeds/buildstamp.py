@@ -4,6 +4,15 @@ The stamp records what went in (program version, the config a build reads, the b
 each source file's size, mtime and ctime) and what came out (each output file's size and
 mtime). When all of it is unchanged and no future-dated article has come due, the last
 build's result stands: nothing is read, rendered or written, and its problems are replayed.
+
+Two layers, looked up in this order:
+- raw inputs (:class:`RawInputs`): the config file's bytes, the environment variables it
+  names, the command line, the working directory and the program. Checked before the config
+  is validated, so a no-change `feeds build` from cron imports neither the config schema nor
+  the content pipeline (measured on 10 000 articles: ~0.33 s → ~0.17 s).
+- the validated config (:class:`BuildStamp`): only the sections a build reads, so editing a
+  digest or the schedule still costs no rebuild.
+Both also compare the listing of every source file and the outputs' signatures.
 """
 
 from __future__ import annotations
@@ -11,19 +20,26 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+import re
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from feeds.config import Config
 from feeds.content.discover import Source, discover, missing_roots
 from feeds.fingerprint import code_fingerprint
 from feeds.models import Problem, Severity
 
+if TYPE_CHECKING:
+    from feeds.config import Config
+
 STAMP_FILE = "build-stamps.json"
-KEEP = 16  # stamps kept, one per combination of output folder and options
+KEEP = 32  # stamps kept, one per combination of output folder and options (two layers each)
+DEFAULT_STATE = ".feeds"  # feeds.config.root's default, relative to the config file's folder
+# any ${...} at all: the loader's own pattern is narrower, and a name it ignores changes nothing
+_ENV_REFERENCE = re.compile(r"\$\{([^}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -33,51 +49,146 @@ class Replay:
     outputs: tuple[str, ...]
     problems: tuple[Problem, ...]
     counts: dict[str, int]
+    due: datetime | None  # when the earliest future-dated article comes due
+
+
+@dataclass
+class RawInputs:
+    """A build's inputs as given, before validation: ``key`` digests them, ``state`` is the
+    state folder the config names (where the stamp file is looked for). ``listed`` keeps the
+    sources quick_replay listed, (roots, ignore, sources), for the build it did not spare."""
+
+    key: str
+    state: Path
+    listed: tuple[list[str], list[str], list[Source]] | None = None
+
+    @property
+    def slot(self) -> str:
+        return "raw:" + self.key
+
+
+def raw_inputs(
+    *,
+    config_file: Path | None,
+    overrides: Mapping[str, Any],
+    out: Path | None,
+    only: Sequence[str],
+    limit: int | None,
+) -> RawInputs | None:
+    """The raw inputs of a build with ``config_file`` (None: defaults) and the command-line
+    ``overrides`` (feeds.cli.common.load_settings builds the same ones); None when they
+    cannot be read cheaply (the build then validates the config and says what is wrong)."""
+    text = b""
+    if config_file is not None:
+        try:
+            text = config_file.read_bytes()
+        except OSError:
+            return None
+    state = _state_folder(config_file, text, overrides)
+    if state is None:
+        return None
+    names = sorted(set(_ENV_REFERENCE.findall(text.decode("utf-8", "replace"))))
+    described = json.dumps(
+        [
+            code_fingerprint(), sys.version, os.getcwd(), os.environ.get("HOME"),
+            str(config_file.resolve()) if config_file else None,
+            hashlib.sha256(text).hexdigest(), [(n, os.environ.get(n)) for n in names],
+            overrides, str(out.absolute()) if out else None, sorted(only), limit,
+        ],
+        sort_keys=True, default=str,
+    )
+    return RawInputs(hashlib.sha256(described.encode("utf-8", "surrogateescape")).hexdigest(),
+                     state)
+
+
+def _state_folder(
+    config_file: Path | None, text: bytes, overrides: Mapping[str, Any]
+) -> Path | None:
+    """The config's state folder, read the way feeds.config resolves it (the tests hold the
+    two together); None when only validation can tell."""
+    if overrides.get("state"):
+        return Path(str(overrides["state"]))
+    if config_file is None:
+        return Path.cwd() / DEFAULT_STATE
+    base = config_file.resolve().parent
+    if b"state" not in text:
+        return base / DEFAULT_STATE
+    import yaml
+
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return None
+    value = data.get("state") if isinstance(data, dict) else None
+    if value is None:
+        return base / DEFAULT_STATE
+    if not isinstance(value, str) or "${" in value:
+        return None
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else Path(os.path.normpath(base / path))
+
+
+def quick_replay(raw: RawInputs, now: datetime) -> Replay | None:
+    """The last result of a build with exactly these raw inputs, when its sources and outputs
+    are unchanged too; None when it must run."""
+    entry = _load(raw.state / STAMP_FILE).get(raw.slot)
+    if not entry or not isinstance(entry.get("roots"), list):
+        return None
+    roots, ignore = [Path(root) for root in entry["roots"]], list(entry.get("ignore", []))
+    if missing_roots(roots):
+        return None
+    sources = discover(roots, ignore, explicit=False)
+    raw.listed = ([str(root) for root in roots], ignore, sources)
+    if _listing(sources) != entry.get("listing"):
+        return None
+    return _replayed(entry, now)
 
 
 class BuildStamp:
-    def __init__(self, config: Config, slot: str, inputs: str, sources: list[Source]) -> None:
+    def __init__(
+        self, config: Config, slot: str, inputs: str, listing: str, sources: list[Source],
+        raw: RawInputs | None,
+    ) -> None:
         self.path = config.state / STAMP_FILE
         self.slot = slot
         self.inputs = inputs
+        self.listing = listing
         self.sources = sources  # listed once here, handed to collect on a real build
+        self.roots = [str(root) for root in config.content.dirs]
+        self.ignore = list(config.content.ignore)
+        # recorded only where quick_replay will look for it
+        self.raw = raw if raw is not None and raw.state == config.state else None
 
     @classmethod
     def prepare(
-        cls, config: Config, *, out: Path, only: Sequence[str], limit: int | None
+        cls, config: Config, *, out: Path, only: Sequence[str], limit: int | None,
+        raw: RawInputs | None = None,
     ) -> BuildStamp | None:
         """None when the inputs cannot be listed (a missing folder: collect reports it)."""
         roots = list(config.content.dirs)
         if missing_roots(roots):
             return None
-        digest = hashlib.sha256()
         slot = json.dumps([str(out.absolute()), sorted(only), limit])
         # the sections a build reads: editing a digest, the mail server or the schedule
         # changes no feed, so it must not cost a rebuild
         settings = config.model_dump_json(exclude={"mail", "digests", "schedule"})
-        digest.update(f"{code_fingerprint()}\0{settings}\0{slot}".encode())
-        sources = discover(roots, config.content.ignore, explicit=False)
-        for source in sources:
-            digest.update(
-                f"\0{source.fspath}\0{source.stat}".encode("utf-8", "surrogateescape")
-            )
+        ignore = list(config.content.ignore)
+        if raw is not None and raw.listed and raw.listed[:2] == ([str(r) for r in roots], ignore):
+            sources = raw.listed[2]  # listed a moment ago by quick_replay
+        else:
+            sources = discover(roots, ignore, explicit=False)
+        listing = _listing(sources)
+        inputs = hashlib.sha256(
+            f"{code_fingerprint()}\0{settings}\0{slot}\0{listing}".encode()
+        ).hexdigest()
         slot_id = hashlib.sha256(slot.encode()).hexdigest()[:16]
-        return cls(config, slot_id, digest.hexdigest(), sources)
+        return cls(config, slot_id, inputs, listing, sources, raw)
 
     def replay(self, now: datetime) -> Replay | None:
-        entry = self._load().get(self.slot)
+        entry = _load(self.path).get(self.slot)
         if not entry or entry.get("inputs") != self.inputs:
             return None
-        if entry.get("due") and now >= datetime.fromisoformat(entry["due"]):
-            return None  # a future-dated article has come due
-        outputs = entry.get("outputs", {})
-        if any(_signature(path) != tuple(sig) for path, sig in outputs.items()):
-            return None  # an output was changed or removed by someone else
-        problems = tuple(
-            Problem(p["path"], p["field"], p["message"], Severity(p["severity"]))
-            for p in entry.get("problems", [])
-        )
-        return Replay(tuple(outputs), problems, dict(entry.get("counts", {})))
+        return _replayed(entry, now)
 
     def record(
         self,
@@ -86,21 +197,28 @@ class BuildStamp:
         counts: dict[str, int],
         due: datetime | None,
     ) -> None:
-        entries = self._load()
-        entries.pop(self.slot, None)
-        entries[self.slot] = {
-            "inputs": self.inputs,
+        entries = self._entries_without_mine()
+        result = {
             "due": due.isoformat() if due else None,
             "outputs": {path: _signature(path) for path in sorted(outputs)},
             "problems": [p.as_dict() for p in problems],
             "counts": counts,
         }
+        entries[self.slot] = {"inputs": self.inputs, **result}
+        if self.raw is not None:
+            entries[self.raw.slot] = {
+                "roots": self.roots, "ignore": self.ignore, "listing": self.listing, **result
+            }
         self._write(dict(list(entries.items())[-KEEP:]))
 
     def forget(self) -> None:
-        entries = self._load()
-        if entries.pop(self.slot, None) is not None:
-            self._write(entries)
+        entries = _load(self.path)
+        if len(self._entries_without_mine()) != len(entries):
+            self._write(self._entries_without_mine())
+
+    def _entries_without_mine(self) -> dict[str, Any]:
+        mine = {self.slot, self.raw.slot if self.raw else None}
+        return {k: v for k, v in _load(self.path).items() if k not in mine}
 
     def _write(self, entries: dict[str, Any]) -> None:
         """Atomically: a build killed mid-write leaves the old stamps, never half a file."""
@@ -109,12 +227,34 @@ class BuildStamp:
         tmp.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.path)
 
-    def _load(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+
+def _listing(sources: Sequence[Source]) -> str:
+    """Digest of every source file's path and (size, mtime, ctime)."""
+    text = "".join(f"\0{source.fspath}\0{source.stat}" for source in sources)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _replayed(entry: Mapping[str, Any], now: datetime) -> Replay | None:
+    """A stamp's result, unless a future-dated article has come due or an output changed."""
+    due = datetime.fromisoformat(entry["due"]) if entry.get("due") else None
+    if due is not None and now >= due:
+        return None
+    outputs = entry.get("outputs", {})
+    if any(_signature(path) != tuple(sig) for path, sig in outputs.items()):
+        return None  # an output was changed or removed by someone else
+    problems = tuple(
+        Problem(p["path"], p["field"], p["message"], Severity(p["severity"]))
+        for p in entry.get("problems", [])
+    )
+    return Replay(tuple(outputs), problems, dict(entry.get("counts", {})), due)
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _signature(path: str) -> tuple[int, int] | None:

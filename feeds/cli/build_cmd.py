@@ -11,6 +11,7 @@ from feeds.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     common_options,
+    config_file,
     format_option,
     load_settings,
     now_option,
@@ -18,6 +19,7 @@ from feeds.cli.common import (
     print_json,
     resolve_now,
     say,
+    settings_overrides,
     warn,
 )
 from feeds.gcpause import collector_paused
@@ -39,14 +41,31 @@ def build(
     now: str | None,
 ) -> int:
     """Build every configured feed (RSS, Atom, JSON Feed) into the output folder."""
-    from feeds.build import run_build
-    from feeds.cli.progress import progress
+    from feeds.buildreport import BuildReport
+    from feeds.buildstamp import quick_replay, raw_inputs
+    from feeds.timings import Timings
 
     started = time.monotonic()
-    with collector_paused():  # validating the config builds many objects too
-        config = load_settings()
-        report = run_build(config, now=resolve_now(now), only=only, limit=limit,
-                           out=out.resolve() if out else None, strict=strict, progress=progress)
+    moment = resolve_now(now)
+    out_dir = out.resolve() if out else None
+    # nothing changed since the last identical command: its result, without validating the
+    # config or importing the pipeline (see feeds.buildstamp)
+    raw = raw_inputs(config_file=config_file(), overrides=settings_overrides(), out=out_dir,
+                     only=only, limit=limit)
+    timings = Timings()
+    with timings.phase("discover"):
+        replay = quick_replay(raw, moment) if raw else None
+    if replay is not None:
+        report = BuildReport.replayed(replay, strict, timings.as_dict())
+    else:
+        from feeds.build import run_build
+        from feeds.cli.progress import progress
+
+        with collector_paused():  # validating the config builds many objects too
+            config = load_settings()
+            report = run_build(config, now=moment, only=only, limit=limit, out=out_dir,
+                               strict=strict, progress=progress, raw=raw,
+                               timings=timings)
     seconds = round(time.monotonic() - started, 2)
     if fmt == "json":
         print_json({**report.as_dict(), "seconds": seconds})

@@ -108,6 +108,25 @@ def load_settings(extra: dict[str, Any] | None = None) -> Any:
     """The validated Config: config file (explicit, or ./config.yaml) + flags over it."""
     from feeds.config import default_config, load_config
 
+    overrides = settings_overrides(extra)
+    path = config_file()
+    if path is None:
+        return default_config(overrides)
+    if not path.is_file():
+        raise ConfigError([f"{path}: no such config file"], hint="run 'feeds init' to write one")
+    return load_config(path, overrides)
+
+
+def config_file() -> Path | None:
+    """The config file a command reads: --config, else ./config.yaml when there is one."""
+    path = options().config
+    if path is None and Path("config.yaml").is_file():
+        path = Path("config.yaml")
+    return path
+
+
+def settings_overrides(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The config values the common flags set, over the config file's."""
     opts = options()
     overrides: dict[str, Any] = dict(extra or {})
     if opts.content:
@@ -116,14 +135,7 @@ def load_settings(extra: dict[str, Any] | None = None) -> Any:
         overrides.setdefault("site", {})["url"] = opts.site_url
     if opts.state:
         overrides["state"] = str(opts.state.resolve())
-    path = opts.config
-    if path is None and Path("config.yaml").is_file():
-        path = Path("config.yaml")
-    if path is None:
-        return default_config(overrides)
-    if not path.is_file():
-        raise ConfigError([f"{path}: no such config file"], hint="run 'feeds init' to write one")
-    return load_config(path, overrides)
+    return overrides
 
 
 def say(message: str) -> None:

@@ -1,0 +1,172 @@
+"""`feeds build` with nothing changed answers from its raw inputs, before the config is even
+validated; anything that could change a feed sends it down the full path again."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_perf_cache import POST, mtimes, write_site
+
+from feeds.buildstamp import raw_inputs
+from feeds.config import default_config, load_config
+
+NOW = "2026-11-26T12:00:00Z"
+CONFIG = """site:
+  url: ${QUICK_SITE_URL}
+  timezone: Asia/Shanghai
+content:
+  dirs: [content]
+digests:
+  - {name: daily, subject: "Today", schedule: "0 8 * * *"}
+"""
+# runs the real entry point and says, on the way out, what the run had to import
+PROBE = """
+import atexit, json, sys
+atexit.register(lambda: print(json.dumps({m: m in sys.modules for m in sys.argv[1:3]}),
+                              file=sys.stderr))
+from feeds.cli import main
+main(sys.argv[3:])
+"""
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    write_site(tmp_path)
+    (tmp_path / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("QUICK_SITE_URL", "https://example.com/")
+    return tmp_path
+
+
+def build(*extra: str) -> tuple[dict[str, Any], dict[str, bool]]:
+    """One `feeds build` in its own process: its JSON report, and whether it imported the
+    config schema (pydantic) and the content pipeline (lxml)."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "pydantic", "lxml", "build", "--format", "json",
+         "--now", NOW, *extra],
+        capture_output=True, text=True, check=False, env=os.environ.copy(),
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout), json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def test_an_unchanged_build_answers_without_the_schema_or_the_pipeline(site: Path) -> None:
+    first, imported = build()
+    assert first["written"] and imported == {"pydantic": True, "lxml": True}
+    before = mtimes(site / "public")
+    again, imported = build()
+    assert imported == {"pydantic": False, "lxml": False}
+    assert again["written"] == [] and sorted(again["unchanged"]) == sorted(first["written"])
+    assert again["counts"] == first["counts"] and again["problems"] == first["problems"]
+    assert mtimes(site / "public") == before
+
+
+@pytest.mark.parametrize("change", ["env", "config", "content", "output removed", "flag"])
+def test_anything_that_could_change_a_feed_builds_again(site: Path, change: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    build()
+    extra: list[str] = []
+    if change == "env":  # the config names the variable: its value is an input
+        monkeypatch.setenv("QUICK_SITE_URL", "https://elsewhere.example.com/")
+    elif change == "config":
+        text = CONFIG.replace("timezone: Asia/Shanghai", "timezone: Asia/Shanghai\n  title: New")
+        (site / "config.yaml").write_text(text, encoding="utf-8")
+    elif change == "content":
+        (site / "content" / "post-9.md").write_text(POST.format(title="新", day=9), "utf-8")
+    elif change == "output removed":
+        (site / "public" / "rss.xml").unlink()
+    else:
+        extra = ["--limit", "2"]
+    report, imported = build(*extra)
+    assert report["written"], change
+    assert imported["pydantic"], change
+    if change == "env":
+        assert "elsewhere.example.com" in (site / "public" / "rss.xml").read_text("utf-8")
+
+
+def test_a_digest_edit_rebuilds_nothing_and_the_next_run_answers_quickly(site: Path) -> None:
+    build()
+    before = mtimes(site / "public")
+    (site / "config.yaml").write_text(CONFIG.replace("Today", "Today's news"), "utf-8")
+    report, imported = build()  # the raw inputs changed: the validated config tells
+    assert report["written"] == [] and imported["pydantic"] and not imported["lxml"]
+    report, imported = build()
+    assert report["written"] == [] and not imported["pydantic"]
+    assert mtimes(site / "public") == before
+
+
+@pytest.mark.parametrize(
+    "config_text, flags",
+    [
+        (None, {}),
+        ("site: {url: 'https://example.com/'}\n", {}),
+        ("state: var/cache\n", {}),
+        ("state: ../elsewhere/./state\n", {}),
+        ("state: ~/feeds-state\n", {}),
+        ("state: /srv/feeds/state\n", {}),
+        ("state: var/cache\n", {"state": "/tmp/flag-state"}),
+    ],
+)
+def test_the_state_folder_is_found_where_the_config_puts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config_text: str | None,
+    flags: dict[str, str],
+) -> None:
+    """The quick answer looks for its stamp where the validated config keeps it; were the
+    two to disagree, the quick path would silently never be taken."""
+    monkeypatch.chdir(tmp_path)
+    config_file = None
+    if config_text is not None:
+        config_file = tmp_path / "conf" / "feeds.yaml"
+        config_file.parent.mkdir()
+        config_file.write_text(config_text, encoding="utf-8")
+    raw = raw_inputs(config_file=config_file, overrides=flags, out=None, only=(), limit=None)
+    config = (default_config(flags) if config_file is None
+              else load_config(config_file, flags))
+    assert raw is not None and raw.state == config.state
+
+
+def test_a_state_folder_only_validation_can_resolve_gives_no_quick_answer(tmp_path: Path) -> None:
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text("state: ${STATE_DIR}/feeds\n", encoding="utf-8")
+    assert raw_inputs(config_file=config_file, overrides={}, out=None, only=(),
+                      limit=None) is None
+
+
+def test_the_raw_key_changes_with_every_input(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(CONFIG, encoding="utf-8")
+    monkeypatch.setenv("QUICK_SITE_URL", "https://example.com/")
+
+    def key(**given: Any) -> str:
+        args: dict[str, Any] = {"config_file": config_file, "overrides": {}, "out": None,
+                                "only": (), "limit": None, **given}
+        raw = raw_inputs(**args)
+        assert raw is not None
+        return raw.key
+
+    base = key()
+    assert key() == base
+    others = [
+        key(overrides={"site": {"url": "https://other.example.com/"}}),
+        key(out=tmp_path / "elsewhere"),
+        key(only=("rss",)),
+        key(limit=0),
+    ]
+    monkeypatch.setenv("QUICK_SITE_URL", "https://changed.example.com/")
+    others.append(key())
+    monkeypatch.setenv("QUICK_SITE_URL", "https://example.com/")
+    config_file.write_text(CONFIG + "\n", encoding="utf-8")
+    others.append(key())
+    config_file.write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")  # relative paths in flags now mean something else
+    others.append(key())
+    assert base not in others and len(set(others)) == len(others)
