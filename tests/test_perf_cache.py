@@ -412,3 +412,37 @@ def test_an_edit_outside_the_sample_reads_one_file_and_learns_nothing_new(
     assert seen == [("reading", 1), ("cleaning", 1)]  # nothing described for the learner
     assert after.hints == before.hints
     assert after.articles == collect(config, now=NOW, use_cache=False).articles
+
+
+def test_reading_for_the_index_renders_no_markdown_it_will_not_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that shows a few articles renders the Markdown of those it learns from or
+    cleans, not of every post it indexes (rendering was a fifth of reading a Markdown post);
+    the feeds are the same as when every article is rendered."""
+    import feeds.content.perfile as perfile
+
+    content = tmp_path / "content"
+    content.mkdir()
+    for day in range(1, 13):
+        (content / f"md-{day}.md").write_text(
+            f"---\ntitle: Post {day}\ndate: 2026-11-{day:02d} 08:00:00\n---\n\n"
+            f"# Post {day}\n\nSome *Markdown* with a [link](https://example.com/{day}).\n",
+            encoding="utf-8",
+        )
+    monkeypatch.setenv("FEEDS_WORKERS", "1")  # the renders are counted in this process
+    rendered: list[str] = []
+    real = perfile.render_markdown
+    monkeypatch.setattr(perfile, "render_markdown",
+                        lambda body: rendered.append(body) or real(body))
+    feeds = [{"name": "rss", "format": "rss", "path": "rss.xml", "limit": 3}]
+    small = config_for(tmp_path, feeds=feeds, cleaning={"boilerplate": {"sample": 2}})
+    run_build(small, now=NOW)
+    assert 0 < len(rendered) <= 3  # the two learned from and the three shown overlap
+    rendered.clear()
+    every = config_for(tmp_path, state="state-all", output=str(tmp_path / "out-all"),
+                       feeds=feeds, cleaning={"boilerplate": {"sample": 2}})
+    run_build(every, now=NOW, limit=0)
+    assert len(rendered) == 12
+    shown = outputs(tmp_path / "out")["rss.xml"]
+    assert shown.count(b"<item>") == 3 and b"&lt;em&gt;Markdown&lt;/em&gt;" in shown

@@ -56,15 +56,19 @@ class CleanOutcome:
     problems: tuple[Problem, ...]
 
 
-def parse_one(source: Source, config: Config) -> tuple[Parsed | None, FileRecord]:
+def parse_one(
+    source: Source, config: Config, text: bool = True
+) -> tuple[Parsed | None, FileRecord]:
     """Runs in a worker: one file read and normalized; its facts for the corpus learner come
-    later, and only if it is among the articles learning reads (see :func:`with_facts`)."""
+    later, and only if it is among the articles learning reads (see :func:`with_facts`).
+    Without ``text`` only the record is made (no Markdown rendered): the Parsed is None."""
     problems: list[Problem] = []
-    parsed = parse_file(source, config, problems)
+    parsed = parse_file(source, config, problems, text)
     if parsed is None:
         return None, FileRecord(None, None, tuple(problems), ())
     meta, content, own = parsed
-    return Parsed(source, content), FileRecord(meta, None, tuple(problems), own)
+    item = Parsed(source, content) if content is not None else None
+    return item, FileRecord(meta, None, tuple(problems), own)
 
 
 def describe_one(item: Parsed, config: Config) -> ArticleFacts:
@@ -79,10 +83,10 @@ def with_facts(record: FileRecord, facts: ArticleFacts) -> FileRecord:
 
 
 def parse_file(
-    source: Source, config: Config, problems: list[Problem]
-) -> tuple[Meta, ContentInput, tuple[Problem, ...]] | None:
-    """Metadata, the text to clean and the article's own warnings; None when not an article
-    (``problems`` says why)."""
+    source: Source, config: Config, problems: list[Problem], text: bool = True
+) -> tuple[Meta, ContentInput | None, tuple[Problem, ...]] | None:
+    """Metadata, the text to clean (with ``text``) and the article's own warnings; None when
+    not an article (``problems`` says why)."""
     path = source.path  # a new Path on each access
     reader = reader_for(path, explicit=source.explicit)
     if reader is None:
@@ -108,6 +112,8 @@ def parse_file(
     problems.extend(found)
     if meta is None:
         return None
+    if not text:
+        return meta, None, tuple(found)
     html = render_markdown(doc.body) if doc.body_format == "markdown" else doc.body
     content = ContentInput(
         path=source.display,
@@ -150,8 +156,8 @@ def read_task(source: Source, config: Config, keep: bool, store: dict[str, Parse
     Kept only when every article will be cleaned: a build that cleans the few articles its
     feeds show reads those again (0.2 ms each) rather than hold every text of the archive
     (~7 KB each in a worker: 340 MB per worker at 100 000 articles)."""
-    item, record = parse_one(source, config)
-    if item is not None and keep:
+    item, record = parse_one(source, config, text=keep)
+    if item is not None:
         store[source.fspath] = item
     return record
 
