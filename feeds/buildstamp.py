@@ -197,7 +197,7 @@ class BuildStamp:
         counts: dict[str, int],
         due: datetime | None,
     ) -> None:
-        entries = self._entries_without_mine()
+        entries = self._without_mine(_load(self.path))
         result = {
             "due": due.isoformat() if due else None,
             "outputs": {path: _signature(path) for path in sorted(outputs)},
@@ -213,12 +213,13 @@ class BuildStamp:
 
     def forget(self) -> None:
         entries = _load(self.path)
-        if len(self._entries_without_mine()) != len(entries):
-            self._write(self._entries_without_mine())
+        kept = self._without_mine(entries)
+        if len(kept) != len(entries):
+            self._write(kept)
 
-    def _entries_without_mine(self) -> dict[str, Any]:
+    def _without_mine(self, entries: Mapping[str, Any]) -> dict[str, Any]:
         mine = {self.slot, self.raw.slot if self.raw else None}
-        return {k: v for k, v in _load(self.path).items() if k not in mine}
+        return {k: v for k, v in entries.items() if k not in mine}
 
     def _write(self, entries: dict[str, Any]) -> None:
         """Atomically: a build killed mid-write leaves the old stamps, never half a file."""

@@ -170,3 +170,25 @@ def test_the_raw_key_changes_with_every_input(tmp_path: Path,
     monkeypatch.chdir(tmp_path / "sub")  # relative paths in flags now mean something else
     others.append(key())
     assert base not in others and len(set(others)) == len(others)
+
+
+def test_a_failed_build_forgets_both_layers_of_its_stamp(site: Path) -> None:
+    """A build that did not publish every feed must be run again, never replayed."""
+    from datetime import UTC, datetime
+
+    from feeds.buildstamp import STAMP_FILE, BuildStamp, quick_replay
+
+    config_file = site / "config.yaml"
+    config = load_config(config_file)
+    raw = raw_inputs(config_file=config_file, overrides={}, out=None, only=(), limit=None)
+    stamp = BuildStamp.prepare(config, out=config.output, only=(), limit=None, raw=raw)
+    assert raw is not None and stamp is not None and stamp.raw is raw
+    other = {"someone-else": {"inputs": "x"}}
+    (config.state).mkdir(parents=True, exist_ok=True)
+    (config.state / STAMP_FILE).write_text(json.dumps(other), encoding="utf-8")
+    stamp.record([], [], {"articles": 8}, None)
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    assert stamp.replay(now) is not None and quick_replay(raw, now) is not None
+    stamp.forget()
+    assert stamp.replay(now) is None and quick_replay(raw, now) is None
+    assert json.loads((config.state / STAMP_FILE).read_text("utf-8")) == other
