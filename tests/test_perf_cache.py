@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+import pickle
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ import pytest
 
 from feeds.build import run_build
 from feeds.config import Config, default_config
+from feeds.content.cache import bucket_of
 from feeds.content.collect import Collection, ProgressFactory, collect
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -99,6 +101,44 @@ def test_one_changed_file_is_read_again_and_the_rest_come_from_the_cache(tmp_pat
     assert unchanged == [a for a in before.articles if not a.source_path.endswith("post-3.md")]
 
 
+def _buckets(config: Config) -> dict[int, bytes]:
+    with sqlite3.connect(config.state / "cache.sqlite") as db:
+        return dict(db.execute("SELECT bucket, blob FROM buckets"))
+
+
+def test_one_changed_file_rewrites_only_the_bucket_holding_its_record(tmp_path: Path) -> None:
+    content = write_site(tmp_path, days=range(1, 29))
+    config = config_for(tmp_path)
+    collect(config, now=NOW)
+    collect(config, now=NOW)  # learning settled: nothing more to store
+    before = _buckets(config)
+    assert sum(len(pickle.loads(blob)) for blob in before.values()) == 28
+    changed = content / "post-3.md"
+    changed.write_text(POST.format(title="第3篇（更新）", day=3), encoding="utf-8")
+    collect(config, now=NOW)
+    after = _buckets(config)
+    assert after.keys() == before.keys()
+    rewritten = [b for b in after if after[b] != before[b]]
+    assert rewritten == [bucket_of(str(changed))]
+    assert pickle.loads(after[rewritten[0]])[str(changed)][1].meta.title == "第3篇（更新）"
+
+
+def test_a_stale_cleaning_outcome_is_never_used(tmp_path: Path) -> None:
+    """A file edited while no feed showed it keeps an old outcome row: its key no longer
+    matches, so when a feed shows it again it is cleaned anew."""
+    content = write_site(tmp_path)
+    config = config_for(tmp_path)
+    collect(config, now=NOW)
+    changed = content / "post-2.md"
+    changed.write_text(POST.format(title="第2篇", day=2).replace("讲一件事", "讲另一件事"),
+                       encoding="utf-8")
+    collect(config, now=NOW, clean_only=lambda index: set())  # read, not cleaned
+    after = collect(config, now=NOW)
+    body = next(a for a in after.articles if a.source_path.endswith("post-2.md")).content_html
+    assert "讲另一件事" in body
+    assert after.articles == collect(config, now=NOW, use_cache=False).articles
+
+
 def test_a_removed_file_leaves_the_collection_and_the_cache(tmp_path: Path) -> None:
     content = write_site(tmp_path)
     config = config_for(tmp_path)
@@ -107,8 +147,11 @@ def test_a_removed_file_leaves_the_collection_and_the_cache(tmp_path: Path) -> N
     after = collect(config, now=NOW)
     assert len(after.articles) == 7
     with sqlite3.connect(config.state / "cache.sqlite") as db:
-        paths = [row[0] for row in db.execute("SELECT path FROM files")]
-    assert not any(p.endswith("post-5.md") for p in paths)
+        cleaned = [row[0] for row in db.execute("SELECT path FROM results")]
+        recorded = [p for (blob,) in db.execute("SELECT blob FROM buckets")
+                    for p in pickle.loads(blob)]
+    assert len(cleaned) == len(recorded) == 7
+    assert not any(p.endswith("post-5.md") for p in cleaned + recorded)
 
 
 def test_a_corrupt_cache_is_discarded_with_a_warning(tmp_path: Path) -> None:

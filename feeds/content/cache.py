@@ -1,12 +1,18 @@
 """The build cache: what parsing and cleaning each file produced, kept in SQLite.
 
-A row is used only when its file's size, mtime and ctime, the way it is named, the program
+A file's record is used only when its size, mtime and ctime, the way it is named, the program
 version and the config parts that shape articles are all the same as when it was written;
-cleaned content is used only when what was learned across the collection is the same too.
+its cleaned content only when what was learned across the collection is the same too.
 A cache that cannot be read, or was written by another schema, is discarded with a warning.
 Rows carry the fingerprint they were made under, so two runs with different configs sharing
 one state folder (or racing on it) never read each other's rows; a run drops other rows on save.
 Rows are pickles of the program's own frozen records: the state folder is the user's own.
+
+Records live in ``BUCKETS`` pickles, each holding the files whose path hashes to it: a
+rebuild unpickles 64 blobs instead of 10 000 rows (0.06 s instead of 0.14 s at 10 000 files),
+and one changed file rewrites the one bucket it is in. Cleaned content, large and needed
+only for the articles a build shows, stays one row per file, fetched by path and used only
+when its file key and learned-hints fingerprint still match.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ import os
 import pickle
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping
+import zlib
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,34 +33,32 @@ from feeds.config import Config
 from feeds.fingerprint import code_fingerprint
 from feeds.models import Problem, Severity
 
-SCHEMA = "feeds-cache-2"
+SCHEMA = "feeds-cache-3"
 FileKey = tuple[int, int, int, str, str, bool]  # size, mtime_ns, ctime_ns, display, rel, explicit
+BUCKETS = 64
+_IN_CHUNK = 500  # paths per "IN (...)" query: well under SQLite's variable limit
+# what a cache file that is not what it claims can raise while being read
+_UNREADABLE = (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+               TypeError, ValueError, IndexError)
 
 
 @dataclass(frozen=True, slots=True)
 class CachedFile:
     key: FileKey
     record: Any  # collect's per-file record (parse outcome, without the text)
-    hints_fp: str | None  # the learned-hints fingerprint its cleaned content was made with
-    # collect's per-article cleaning outcome, pickled: unpickled only for the articles a build
-    # shows (a feed of 50 out of 10 000 needs 50 of them, and they hold the article HTML)
-    result_blob: bytes | None
 
-    @classmethod
-    def fresh(cls, key: FileKey, record: Any, hints_fp: str | None, result: Any) -> CachedFile:
-        blob = None if result is None else pickle.dumps(result, protocol=5)
-        return cls(key, record, hints_fp, blob)
 
-    @property
-    def result(self) -> Any:
-        """The cleaning outcome, or None; a blob that no longer loads counts as missing."""
-        if self.result_blob is None:
-            return None
-        try:
-            return pickle.loads(self.result_blob)
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
-                ValueError):
-            return None
+@dataclass(frozen=True, slots=True)
+class CleanedRow:
+    """One article's cleaning outcome, pickled, with what it was made from."""
+
+    key: FileKey
+    hints_fp: str  # the learned-hints fingerprint it was cleaned with
+    blob: bytes
+
+
+def bucket_of(path: str) -> int:
+    return zlib.crc32(path.encode("utf-8", "surrogateescape")) % BUCKETS
 
 
 def config_fingerprint(config: Config) -> str:
@@ -77,61 +82,102 @@ class ArticleCache:
         self.path = path
         self.fingerprint = fingerprint
         self.warnings: list[Problem] = []
+        self.paths: set[str] = set()  # every file the loaded buckets hold
 
     def load(self, paths: Iterable[str]) -> dict[str, CachedFile]:
+        """The records of ``paths`` found in the cache (whatever their keys say)."""
         wanted = set(paths)
         found: dict[str, CachedFile] = {}
         try:
             with self._session(write=False) as db:
-                for path, key, record, hints_fp, result in db.execute(
-                    "SELECT path, key, record, hints_fp, result FROM files WHERE fp = ?",
-                    (self.fingerprint,),
-                ):
+                blobs = [row[0] for row in db.execute(
+                    "SELECT blob FROM buckets WHERE fp = ?", (self.fingerprint,))]
+            for blob in blobs:
+                entries: dict[str, tuple[FileKey, Any]] = pickle.loads(blob)
+                self.paths.update(entries)
+                for path, (key, record) in entries.items():
                     if path in wanted:
-                        found[path] = CachedFile(
-                            tuple(pickle.loads(key)), pickle.loads(record), hints_fp, result
-                        )
+                        found[path] = CachedFile(key, record)
         except sqlite3.OperationalError as exc:
             if _busy(exc):  # another run held it past the timeout: a slow run, not a bad file
                 self.warnings.append(self._problem(f"was busy ({exc}); read the content instead"))
             else:
                 self._discard(f"was unreadable ({exc}); rebuilt from the content")
             return {}
-        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError,
-                ImportError, TypeError, ValueError) as exc:
+        except _UNREADABLE as exc:
             self._discard(f"was unreadable ({exc}); rebuilt from the content")
             return {}
         return found
 
-    def save(self, rows: Mapping[str, CachedFile], keep: Iterable[str]) -> None:
-        """Write ``rows``; forget files gone (all but ``keep``) and rows of other configs."""
+    def cleaned(self, wanted: Mapping[str, FileKey], hints_fp: str) -> dict[str, bytes]:
+        """The pickled cleaning outcomes of ``wanted`` (path: its file key now) that were made
+        from the same file and the same learned hints; the others are missing."""
+        found: dict[str, bytes] = {}
+        paths = list(wanted)
+        try:
+            with self._session(write=False) as db:
+                for start in range(0, len(paths), _IN_CHUNK):
+                    chunk = paths[start : start + _IN_CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    for path, key, fp, blob in db.execute(
+                        f"SELECT path, key, hints_fp, result FROM results "
+                        f"WHERE fp = ? AND path IN ({marks})", (self.fingerprint, *chunk),
+                    ):
+                        if fp == hints_fp and key == repr(wanted[path]):
+                            found[path] = blob
+        except sqlite3.Error as exc:  # the records were read a moment ago: clean instead
+            self.warnings.append(self._problem(f"cleaned content unreadable ({exc})"))
+            return {}
+        return found
+
+    def save(self, rows: Mapping[str, CachedFile], keep: Collection[str]) -> None:
+        """Write ``rows`` (records new or changed); forget files gone (all but ``keep``) and
+        rows of other configs. Only the buckets that change are rewritten."""
+        gone = self.paths.difference(keep)
+        touched: dict[int, dict[str, CachedFile]] = {}
+        for path, row in rows.items():
+            touched.setdefault(bucket_of(path), {})[path] = row
+        for path in gone:
+            touched.setdefault(bucket_of(path), {})
         try:
             with self._session(write=True) as db:
-                db.execute("CREATE TEMP TABLE keep (path TEXT PRIMARY KEY)")
-                db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((p,) for p in keep))
-                db.execute("DELETE FROM files WHERE fp != ? OR path NOT IN (SELECT path FROM keep)",
-                           (self.fingerprint,))
-                self._insert(db, rows)
+                for table in ("buckets", "results"):
+                    db.execute(f"DELETE FROM {table} WHERE fp != ?", (self.fingerprint,))
+                db.executemany("DELETE FROM results WHERE fp = ? AND path = ?",
+                               ((self.fingerprint, path) for path in gone))
+                for bucket, changes in sorted(touched.items()):
+                    self._patch(db, bucket, changes, keep)
         except sqlite3.Error as exc:
             self.warnings.append(self._problem(f"could not be written ({exc})"))
 
-    def put(self, rows: Mapping[str, CachedFile]) -> None:
-        """Write ``rows`` now, as a run goes (so it need not hold them all until the end)."""
+    def _patch(self, db: sqlite3.Connection, bucket: int, changes: Mapping[str, CachedFile],
+               keep: Collection[str]) -> None:
+        """One bucket as stored now (a racing run may have written it since it was read),
+        with ``changes`` applied and files gone dropped."""
+        row = db.execute("SELECT blob FROM buckets WHERE fp = ? AND bucket = ?",
+                         (self.fingerprint, bucket)).fetchone()
+        entries: dict[str, tuple[FileKey, Any]] = {}
+        if row is not None:
+            try:
+                entries = pickle.loads(row[0])
+            except _UNREADABLE:
+                entries = {}  # rewritten from what this run knows
+        entries = {path: entry for path, entry in entries.items() if path in keep}
+        entries.update((path, (c.key, c.record)) for path, c in changes.items())
+        db.execute("INSERT OR REPLACE INTO buckets VALUES (?, ?, ?)",
+                   (self.fingerprint, bucket, pickle.dumps(entries, protocol=5)))
+
+    def put(self, rows: Mapping[str, CleanedRow]) -> None:
+        """Write cleaning outcomes now, as a run goes (so it need not hold them all)."""
         try:
             with self._session(write=True) as db:
-                self._insert(db, rows)
+                db.executemany(
+                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
+                    ((self.fingerprint, path, repr(row.key), row.hints_fp, row.blob)
+                     for path, row in rows.items()),
+                )
         except sqlite3.Error as exc:
             self.warnings.append(self._problem(f"could not be written ({exc})"))
-
-    def _insert(self, db: sqlite3.Connection, rows: Mapping[str, CachedFile]) -> None:
-        db.executemany(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                (self.fingerprint, path, pickle.dumps(row.key),
-                 pickle.dumps(row.record, protocol=5), row.hints_fp, row.result_blob)
-                for path, row in rows.items()
-            ),
-        )
 
     def load_hints(self, facts_digest: str) -> Any:
         try:
@@ -201,8 +247,10 @@ class ArticleCache:
             row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
             if row is None or row[0] == SCHEMA:
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA,))
-                db.execute("CREATE TABLE IF NOT EXISTS files (fp TEXT, path TEXT, key BLOB, "
-                           "record BLOB, hints_fp TEXT, result BLOB, PRIMARY KEY (fp, path))")
+                db.execute("CREATE TABLE IF NOT EXISTS buckets (fp TEXT, bucket INTEGER, "
+                           "blob BLOB, PRIMARY KEY (fp, bucket))")
+                db.execute("CREATE TABLE IF NOT EXISTS results (fp TEXT, path TEXT, key TEXT, "
+                           "hints_fp TEXT, result BLOB, PRIMARY KEY (fp, path))")
                 db.execute("CREATE TABLE IF NOT EXISTS learned "
                            "(fp TEXT, facts TEXT, hints BLOB, PRIMARY KEY (fp, facts))")
             db.commit()

@@ -11,7 +11,7 @@ from feeds.config import Config
 from feeds.content.cache import (
     ArticleCache,
     CachedFile,
-    FileKey,
+    CleanedRow,
     config_fingerprint,
     digest,
     file_key,
@@ -72,19 +72,16 @@ class CollectRun:
             s.fspath: file_key(s.fspath, s.display, s.rel, s.explicit, s.stat) for s in sources
         }
         cached = self.cache.load(self.keys) if self.cache else {}
+        # files whose record can be used as it is: unchanged since it was stored
         self.valid = {
-            s.fspath: cached[s.fspath]
-            for s in sources
-            if s.fspath in cached and cached[s.fspath].key == self.keys[s.fspath]
+            path for path, c in cached.items() if c.key == self.keys[path]
         }
-        self.records: dict[str, FileRecord] = {p: c.record for p, c in self.valid.items()}
+        self.records: dict[str, FileRecord] = {p: cached[p].record for p in self.valid}
         # texts read in this process (to describe learned blocks); the rest stay in workers
         self.parsed: dict[str, Parsed] = {}
         self.pool = ShardPool(config)
         self.read: set[str] = set()  # files read in this run (not taken from the cache)
         self.outcomes: dict[str, CleanOutcome] = {}
-        self.cleaned: set[str] = set()  # cleaned in this run (not taken from the cache)
-        self.stored: set[str] = set()  # rows already written to the cache by this run
         self.hints_fp = ""
         self.sources = sources
 
@@ -155,54 +152,55 @@ class CollectRun:
         return self.parsed[source.fspath].content
 
     def clean(self, kept: Sequence[Source], hints: CorpusHints) -> list[CleanOutcome]:
-        for source in kept:
-            cached = self.valid.get(source.fspath)
-            if cached is not None and cached.hints_fp == self.hints_fp:
-                outcome = cached.result
-                if outcome:
-                    self.outcomes[source.fspath] = outcome
+        self._reuse(kept)
         todo = [s for s in kept if s.fspath not in self.outcomes]
         if not todo:
             return [self.outcomes[s.fspath] for s in kept]
         with self.progress(len(todo), "cleaning") as advance:
             blobs = self.pool.run(clean_task, todo, _fspath, hints, advance)
-            batch: dict[str, CachedFile] = {}
+            batch: dict[str, CleanedRow] = {}
             for source, blob in zip(todo, blobs, strict=True):
                 path = source.fspath
                 self.outcomes[path] = pickle.loads(blob)
-                self.cleaned.add(path)
                 key = self.keys.get(path)
                 if key is not None:  # the worker's pickle is the row: stored now, then let go
-                    batch[path] = CachedFile(key, self.records[path], self.hints_fp, blob)
+                    batch[path] = CleanedRow(key, self.hints_fp, blob)
                     if len(batch) >= _BATCH:
                         batch = self._store(batch)
             self._store(batch)
         self.parsed.clear()  # the raw texts are not needed any more: keep the peak low
         return [self.outcomes[s.fspath] for s in kept]
 
-    def _store(self, rows: dict[str, CachedFile]) -> dict[str, CachedFile]:
+    def _reuse(self, kept: Sequence[Source]) -> None:
+        """Cleaning outcomes of unchanged files, made with the hints learned now."""
+        wanted = {
+            s.fspath: key
+            for s in kept
+            if s.fspath in self.valid and (key := self.keys[s.fspath]) is not None
+        }
+        if self.cache is None or not wanted:
+            return
+        for path, blob in self.cache.cleaned(wanted, self.hints_fp).items():
+            outcome = _outcome(blob)
+            if outcome is not None:
+                self.outcomes[path] = outcome
+
+    def _store(self, rows: dict[str, CleanedRow]) -> dict[str, CleanedRow]:
         """Write ``rows`` to the cache now; an empty batch to fill next."""
         if self.cache is not None and rows:
             self.cache.put(rows)
-            self.stored.update(rows)
         return {}
 
     def save(self) -> None:
+        """The records read in this run (new, changed, or given their facts) into the cache."""
         if self.cache is None:
             return
         rows = {
-            path: self._row(path, key)
-            for path, key in self.keys.items()
-            if key is not None
-            and path in self.records
-            and (path in self.read or path in self.cleaned)
-            and path not in self.stored
+            path: CachedFile(key, self.records[path])
+            for path in self.read
+            if (key := self.keys.get(path)) is not None and path in self.records
         }
         self.cache.save(rows, keep=self.keys)
-
-    def _row(self, path: str, key: FileKey) -> CachedFile:
-        hints_fp = self.hints_fp if path in self.outcomes else None
-        return CachedFile.fresh(key, self.records[path], hints_fp, self.outcomes.get(path))
 
     def warnings(self) -> list[Problem]:
         return self.cache.warnings if self.cache else []
@@ -210,6 +208,16 @@ class CollectRun:
 
 def _fspath(source: Source) -> str:
     return source.fspath
+
+
+def _outcome(blob: bytes) -> CleanOutcome | None:
+    """A stored cleaning outcome, or None when it no longer loads (it is cleaned again)."""
+    try:
+        outcome = pickle.loads(blob)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+            ValueError, IndexError):
+        return None
+    return outcome if isinstance(outcome, CleanOutcome) else None
 
 
 def _facts_of(record: FileRecord) -> ArticleFacts:
