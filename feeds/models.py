@@ -6,10 +6,12 @@ unpickles tens of thousands of these, and slotted frozen dataclasses unpickle fa
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from itertools import compress
 from operator import attrgetter
 from typing import Any, Literal
 
@@ -144,14 +146,25 @@ def sort_newest_first(articles: list[Article], order: str = "published") -> None
     """Sort in place by date descending (``published`` or ``updated``), ties by id ascending.
 
     Two stable sorts on C-level keys give the order of the key (-date, id) without a Python
-    call per article: builds sort every article of an archive several times. Dates of mixed
-    awareness (only hand-made records have naive ones) fall back to their timestamps.
+    call per article: builds sort every article of an archive several times, most often a
+    list already in order, which is recognised first. Dates of mixed awareness (only
+    hand-made records have naive ones) fall back to their timestamps.
     """
-    articles.sort(key=attrgetter("id"))
+    date_of = attrgetter("updated" if order == "updated" else "published")
     try:
-        articles.sort(key=attrgetter("updated" if order == "updated" else "published"),
-                      reverse=True)
+        if _in_order(articles, date_of):
+            return
+        articles.sort(key=attrgetter("id"))
+        articles.sort(key=date_of, reverse=True)
     except TypeError:  # naive and aware datetimes do not compare
-        articles.sort(key=lambda a: (-(a.updated if order == "updated" else a.published)
-                                     .timestamp(), a.id))
+        articles.sort(key=lambda a: (-date_of(a).timestamp(), a.id))
 
+
+def _in_order(articles: list[Article], date_of: attrgetter[datetime]) -> bool:
+    """Whether ``articles`` are already newest first with ties by id, in C-level passes
+    (a Python step only for each pair of equal dates)."""
+    dates = list(map(date_of, articles))
+    if not all(map(operator.ge, dates, dates[1:])):
+        return False
+    ties = compress(range(len(dates)), map(operator.eq, dates, dates[1:]))
+    return all(articles[i].id <= articles[i + 1].id for i in ties)
