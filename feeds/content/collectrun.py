@@ -6,6 +6,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from operator import attrgetter
 
 from feeds.config import Config
 from feeds.content.cache import (
@@ -238,18 +239,24 @@ def learning_sample(
     if not limit:
         return list(kept)
     settings = config.cleaning.boilerplate
-    groups: dict[str, list[tuple[Source, Meta]]] = {}
+    groups: dict[str, tuple[list[str], list[Meta]]] = {}
     for source in kept:
         meta = records[source.fspath].meta
         assert meta is not None  # only articles are kept
         key = source_of(source.display, meta.categories, settings.source_by,
                         settings.category_depth)
-        groups.setdefault(key, []).append((source, meta))
+        paths, metas = groups.setdefault(key, ([], []))
+        paths.append(source.fspath)
+        metas.append(meta)
     chosen: set[str] = set()
-    for members in groups.values():
-        if len(members) > limit:
-            members.sort(key=lambda pair: pair[1].id)  # two stable sorts: (-published, id)
-            members.sort(key=lambda pair: pair[1].published, reverse=True)
-            members = members[:limit]
-        chosen.update(source.fspath for source, _ in members)
+    for paths, metas in groups.values():
+        if len(metas) > limit:  # two stable sorts of positions, C-level keys: (-published, id)
+            ids, dates = list(map(_ID, metas)), list(map(_PUBLISHED, metas))
+            order = sorted(range(len(metas)), key=ids.__getitem__)
+            order.sort(key=dates.__getitem__, reverse=True)
+            paths = [paths[i] for i in order[:limit]]
+        chosen.update(paths)
     return [s for s in kept if s.fspath in chosen]
+
+
+_ID, _PUBLISHED = attrgetter("id"), attrgetter("published")
