@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -335,6 +334,8 @@ def _publish_stylesheets(tally: _Tally) -> None:
     for name, _media_type in STYLESHEETS:
         source = checkout / name
         if not source.is_file():  # installed: the copy inside the package
+            from importlib import resources
+
             source = Path(str(resources.files("feeds").joinpath("templates", name)))
         tally.publish(name, source.read_bytes())
 

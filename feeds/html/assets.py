@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from PIL import Image, UnidentifiedImageError
-
 from feeds.html.images import MIME_BY_EXT
 
 _HASH_CHARS = 12
@@ -91,6 +89,8 @@ def _fingerprint(path: str, mtime_ns: int, size: int) -> tuple[str, int | None, 
 
 def measure(path: Path) -> tuple[int | None, int | None]:
     """Width and height from the file header (Pillow reads no pixels for this)."""
+    from PIL import Image, UnidentifiedImageError  # only sites with local images need it
+
     try:
         with Image.open(path) as img:
             return img.size
@@ -105,6 +105,7 @@ def resized(image: LocalImage, width: int, cache_dir: Path, site_url: str) -> Lo
     """
     if image.width is None or image.width <= width or image.mime_type == "image/gif":
         return image
+    from PIL import Image
     suffix = ".png" if image.mime_type == "image/png" else ".jpg"
     name = f"{image.digest[:_HASH_CHARS]}-{width}{suffix}"
     target = cache_dir / name
@@ -120,6 +121,8 @@ def resized(image: LocalImage, width: int, cache_dir: Path, site_url: str) -> Lo
 
 
 def _write_resized(source: Path, width: int, target: Path) -> None:
+    from PIL import Image
+
     target.parent.mkdir(parents=True, exist_ok=True)
     with Image.open(source) as img:
         height = max(1, round(img.height * width / img.width))

@@ -19,7 +19,6 @@ from feeds.html.assets import LocalAssets, resized
 from feeds.html.boilerplate import Block, candidate_blocks, candidate_digests, drop_learned
 from feeds.html.byline import take_byline
 from feeds.html.images import remove_pixels
-from feeds.html.probe import ProbeSettings, probe
 from feeds.html.rules import apply_rules, rules_for, source_of
 from feeds.html.sanitize import sanitize, xml_safe
 from feeds.html.summary import cut, html_to_text, opening_paragraphs
@@ -207,6 +206,10 @@ def _finish(thumb: Thumbnail, assets: LocalAssets, config: Config) -> Thumbnail:
             assets.found[small.output] = small
             return Thumbnail(small.url, small.mime_type, small.width, small.height, thumb.alt)
     if local is None and s.probe and (thumb.width is None or thumb.mime_type is None):
+        # imported here: probing (HTTP, TLS, Pillow) is off by default, and these imports
+        # cost every build ~15 ms
+        from feeds.html.probe import ProbeSettings, probe
+
         settings = ProbeSettings(
             s.probe_timeout, s.probe_max_bytes, s.allow_private, config.state / "probes"
         )
