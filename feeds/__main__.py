@@ -1,4 +1,4 @@
-from feeds.cli import main
+from feeds.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -7,10 +7,14 @@ the command name: ``feeds --config c.yaml build`` and ``feeds build --config c.y
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib
+import os
 import sys
+import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -67,6 +71,26 @@ def cli(**_: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the ``feeds`` console script; exits with the documented codes."""
+    """Run one command line; exits with the documented codes (SystemExit)."""
     code = run_guarded(cli, list(argv) if argv is not None else sys.argv[1:])
     sys.exit(code)
+
+
+def run() -> NoReturn:
+    """The ``feeds`` console script and ``python -m feeds``: :func:`main`, then an exit that
+    skips tearing the interpreter down when nothing else is running. Freeing what a build
+    made, object by object, changes nothing on disk and took 60 ms after a 10 000-article
+    rebuild (a sixth of it). At-exit handlers still run and the output is flushed first."""
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+        if not isinstance(code, int) or threading.active_count() > 1:
+            raise
+    else:  # main always exits; kept for the type checker
+        code = 0
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(code)
