@@ -56,11 +56,12 @@ class Replay:
 class RawInputs:
     """A build's inputs as given, before validation: ``key`` digests them, ``state`` is the
     state folder the config names (where the stamp file is looked for). ``listed`` keeps the
-    sources quick_replay listed, (roots, ignore, sources), for the build it did not spare."""
+    sources quick_replay listed, and their digest, for the build it did not spare."""
 
     key: str
     state: Path
-    listed: tuple[list[str], list[str], list[Source]] | None = None
+    # (roots, ignore, sources, listing digest)
+    listed: tuple[list[str], list[str], list[Source], str] | None = None
 
     @property
     def slot(self) -> str:
@@ -138,8 +139,9 @@ def quick_replay(raw: RawInputs, now: datetime) -> Replay | None:
     if missing_roots(roots):
         return None
     sources = discover(roots, ignore, explicit=False)
-    raw.listed = ([str(root) for root in roots], ignore, sources)
-    if _listing(sources) != entry.get("listing"):
+    listing = _listing(sources)
+    raw.listed = ([str(root) for root in roots], ignore, sources, listing)
+    if listing != entry.get("listing"):
         return None
     return _replayed(entry, now)
 
@@ -174,10 +176,10 @@ class BuildStamp:
         settings = config.model_dump_json(exclude={"mail", "digests", "schedule"})
         ignore = list(config.content.ignore)
         if raw is not None and raw.listed and raw.listed[:2] == ([str(r) for r in roots], ignore):
-            sources = raw.listed[2]  # listed a moment ago by quick_replay
+            sources, listing = raw.listed[2:]  # listed a moment ago by quick_replay
         else:
             sources = discover(roots, ignore, explicit=False)
-        listing = _listing(sources)
+            listing = _listing(sources)
         inputs = hashlib.sha256(
             f"{code_fingerprint()}\0{settings}\0{slot}\0{listing}".encode()
         ).hexdigest()
