@@ -17,6 +17,7 @@ from feeds.content.collectrun import learning_sample
 from feeds.content.discover import Source
 from feeds.content.normalize import Meta
 from feeds.content.perfile import FileRecord
+from feeds.html.rules import source_of
 from feeds.models import Article, sort_newest_first
 from feeds.render.fields import FIELDS, missing_fields, supplies_every_field
 
@@ -76,32 +77,33 @@ def test_mixed_naive_and_aware_dates_still_sort() -> None:
     )
 
 
-def _meta(published: datetime, ident: str, category: str) -> Meta:
+def _meta(published: datetime, ident: str, categories: tuple[str, ...]) -> Meta:
     return Meta(title=ident, published=published, updated=published, authors=(),
-                categories=(category,), tags=(), slug=ident, url=ident, id=ident,
+                categories=categories, tags=(), slug=ident, url=ident, id=ident,
                 language="en", declared_summary=None, draft=False)
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["甲", "乙", "丙"])), max_size=40),
-       st.integers(1, 6))
+@given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["甲", "乙", "丙 ", "甲/乙", ""]),
+                          st.sampled_from(["a", "b/c"])), max_size=40),
+       st.integers(1, 6), st.sampled_from(["category", "folder"]))
 def test_the_learning_sample_is_the_newest_of_each_source(
-    rows: list[tuple[int, str]], limit: int
+    rows: list[tuple[int, str, str]], limit: int, by: str
 ) -> None:
-    config = default_config({"cleaning": {"boilerplate": {"sample": limit,
-                                                          "source_by": "category"}}})
-    kept = [Source(f"/c/{n:03d}.md", f"c/{n:03d}.md", f"{n:03d}.md", False)
-            for n in range(len(rows))]
-    records = {
-        s.fspath: FileRecord(_meta(BASE + timedelta(days=day), f"id-{n % 7}", cat), None, (), ())
-        for n, (s, (day, cat)) in enumerate(zip(kept, rows, strict=True))
-    }
+    config = default_config({"cleaning": {"boilerplate": {"sample": limit, "source_by": by}}})
+    kept = [Source(f"/c/{folder}/{n:03d}.md", f"c/{folder}/{n:03d}.md", f"{n:03d}.md", False)
+            for n, (_, _, folder) in enumerate(rows)]
+    metas = [_meta(BASE + timedelta(days=day), f"id-{n % 7}", tuple(filter(None, cats.split("/"))))
+             for n, (day, cats, _) in enumerate(rows)]
+    records = {s.fspath: FileRecord(m, None, (), ()) for s, m in zip(kept, metas, strict=True)}
+    groups: dict[str, list[tuple[Source, Meta]]] = {}
+    for source, meta in zip(kept, metas, strict=True):
+        key = source_of(source.display, meta.categories, by, 2)
+        groups.setdefault(key, []).append((source, meta))
     expected: set[str] = set()
-    for category in {cat for _, cat in rows}:
-        members = [s for s, (_, cat) in zip(kept, rows, strict=True) if cat == category]
-        members.sort(key=lambda s: (-records[s.fspath].meta.published.timestamp(),  # type: ignore[union-attr]
-                                    records[s.fspath].meta.id))  # type: ignore[union-attr]
-        expected.update(s.fspath for s in members[:limit])
+    for members in groups.values():
+        members.sort(key=lambda pair: (-pair[1].published.timestamp(), pair[1].id))
+        expected.update(source.fspath for source, _ in members[:limit])
     chosen = learning_sample(kept, records, config)
     assert [s.fspath for s in chosen] == [s.fspath for s in kept if s.fspath in expected]
 

@@ -239,12 +239,19 @@ def learning_sample(
     if not limit:
         return list(kept)
     settings = config.cleaning.boilerplate
+    by, depth = settings.source_by, settings.category_depth
     groups: dict[str, tuple[list[str], list[Meta]]] = {}
+    by_categories: dict[tuple[str, ...], str] = {}  # an archive has a few category lists
     for source in kept:
         meta = records[source.fspath].meta
         assert meta is not None  # only articles are kept
-        key = source_of(source.display, meta.categories, settings.source_by,
-                        settings.category_depth)
+        categories = meta.categories
+        if by == "category" and categories:
+            key = by_categories.get(categories)
+            if key is None:
+                key = by_categories[categories] = source_of("", categories, by, depth)
+        else:
+            key = source_of(source.display, categories, by, depth)
         paths, metas = groups.setdefault(key, ([], []))
         paths.append(source.fspath)
         metas.append(meta)
