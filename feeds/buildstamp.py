@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from feeds.content.discover import Source, discover, missing_roots
 from feeds.fingerprint import code_fingerprint
-from feeds.models import Problem, Severity
+from feeds.models import Problem
+from feeds.statefiles import load_json, signature, unchanged, write_json
 
 if TYPE_CHECKING:
     from feeds.config import Config
@@ -132,7 +133,7 @@ def _state_folder(
 def quick_replay(raw: RawInputs, now: datetime) -> Replay | None:
     """The last result of a build with exactly these raw inputs, when its sources and outputs
     are unchanged too; None when it must run."""
-    entry = _load(raw.state / STAMP_FILE).get(raw.slot)
+    entry = load_json(raw.state / STAMP_FILE).get(raw.slot)
     if not entry or not isinstance(entry.get("roots"), list):
         return None
     roots, ignore = [Path(root) for root in entry["roots"]], list(entry.get("ignore", []))
@@ -187,7 +188,7 @@ class BuildStamp:
         return cls(config, slot_id, inputs, listing, sources, raw)
 
     def replay(self, now: datetime) -> Replay | None:
-        entry = _load(self.path).get(self.slot)
+        entry = load_json(self.path).get(self.slot)
         if not entry or entry.get("inputs") != self.inputs:
             return None
         return _replayed(entry, now)
@@ -199,10 +200,10 @@ class BuildStamp:
         counts: dict[str, int],
         due: datetime | None,
     ) -> None:
-        entries = self._without_mine(_load(self.path))
+        entries = self._without_mine(load_json(self.path))
         result = {
             "due": due.isoformat() if due else None,
-            "outputs": {path: _signature(path) for path in sorted(outputs)},
+            "outputs": {path: signature(path) for path in sorted(outputs)},
             "problems": [p.as_dict() for p in problems],
             "counts": counts,
         }
@@ -214,7 +215,7 @@ class BuildStamp:
         self._write(dict(list(entries.items())[-KEEP:]))
 
     def forget(self) -> None:
-        entries = _load(self.path)
+        entries = load_json(self.path)
         kept = self._without_mine(entries)
         if len(kept) != len(entries):
             self._write(kept)
@@ -224,11 +225,7 @@ class BuildStamp:
         return {k: v for k, v in entries.items() if k not in mine}
 
     def _write(self, entries: dict[str, Any]) -> None:
-        """Atomically: a build killed mid-write leaves the old stamps, never half a file."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_json(self.path, entries)
 
 
 def _listing(sources: Sequence[Source]) -> str:
@@ -243,26 +240,7 @@ def _replayed(entry: Mapping[str, Any], now: datetime) -> Replay | None:
     if due is not None and now >= due:
         return None
     outputs = entry.get("outputs", {})
-    if any(_signature(path) != tuple(sig) for path, sig in outputs.items()):
+    if not unchanged(outputs):
         return None  # an output was changed or removed by someone else
-    problems = tuple(
-        Problem(p["path"], p["field"], p["message"], Severity(p["severity"]))
-        for p in entry.get("problems", [])
-    )
+    problems = tuple(Problem.from_dict(p) for p in entry.get("problems", []))
     return Replay(tuple(outputs), problems, dict(entry.get("counts", {})), due)
-
-
-def _load(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _signature(path: str) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns)

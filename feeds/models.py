@@ -45,6 +45,11 @@ class Problem:
             "severity": str(self.severity),
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, str]) -> Problem:
+        """The problem ``as_dict`` gave (as recorded in the state folder)."""
+        return cls(data["path"], data["field"], data["message"], Severity(data["severity"]))
+
 
 @dataclass(frozen=True)
 class Document:
