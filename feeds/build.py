@@ -6,6 +6,7 @@ keeps the old file and is reported. Files are written only when their bytes chan
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -139,7 +140,7 @@ def _build_feeds(
     fallback = max((a.updated for a in collection.articles if is_aware(a.updated)), default=EPOCH)
     items = 0
     with timings.phase("feeds"):  # wall time of render + check + write, all jobs together
-        for part in _run_jobs(config, jobs, limit != 0, fallback, out_dir):
+        for part in _publish_jobs(config, jobs, limit != 0, fallback, out_dir):
             tally.merge(part)
             items += part.items
     timings.merge(tally.timings.as_dict())
@@ -233,6 +234,34 @@ def _pools(
     for (path, name, reason), fmts in left_out.items():
         problems.append(Problem(path, name, f"{reason}; left out of the {'/'.join(fmts)} feeds"))
     return pools
+
+
+def _publish_jobs(
+    config: Config, jobs: Sequence[FeedJob], budget: bool, fallback: datetime, out_dir: Path
+) -> list[_Tally]:
+    """Each job's outcome, in job order: a job whose inputs are unchanged since its files
+    were published leaves them as they are (see feeds.rendermemo); the others are rendered,
+    checked and published, and remembered when they succeed."""
+    from feeds.rendermemo import RenderMemo
+
+    memo = RenderMemo(config.state, out_dir)
+    keys = [memo.key(config, job, budget) for job in jobs]
+    parts: dict[int, _Tally] = {}
+    for index, (job, key) in enumerate(zip(jobs, keys, strict=True)):
+        known = memo.replay(job, key, fallback)
+        if known is not None:
+            files, items, problems = known
+            shown = [str(out_dir / rel) for rel in files]
+            parts[index] = _Tally(out_dir, unchanged=shown, problems=problems, items=items)
+    todo = [index for index in range(len(jobs)) if index not in parts]
+    done = _run_jobs(config, [jobs[index] for index in todo], budget, fallback, out_dir)
+    for index, part in zip(todo, done, strict=True):
+        parts[index] = part
+        if not part.failed:
+            files = [os.path.relpath(path, out_dir) for path in part.written + part.unchanged]
+            memo.record(jobs[index], keys[index], files, part.items, part.problems, fallback)
+    memo.save()
+    return [parts[index] for index in range(len(jobs))]
 
 
 def _run_jobs(

@@ -1,0 +1,95 @@
+"""Feeds whose inputs are unchanged since they were last published are not rendered again.
+
+A rebuild after one article changed usually leaves most feeds as they were: a category the
+article is not in, a site feed it is too old for. Each feed job is keyed by everything its
+bytes depend on (program, site and feed settings, every field of every article it shows,
+and, for a feed left empty, the date it falls back to); when the key and the files it wrote
+(size and mtime) are what the last build left, the files stand and its outcome (items,
+warnings) is reported again.
+Only small jobs are keyed: hashing a 10 000-item feed would cost about what rendering it does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from feeds.fingerprint import code_fingerprint
+from feeds.models import Problem
+from feeds.statefiles import load_json, signature, unchanged, write_json
+
+if TYPE_CHECKING:
+    from feeds.config import Config
+    from feeds.render.plan import FeedJob
+
+MEMO_FILE = "render-memo.json"
+MAX_ITEMS = 1000  # articles in a job beyond which it is rendered without a key
+
+
+class RenderMemo:
+    """The jobs published by the last builds into one output folder, by key."""
+
+    def __init__(self, state: Path, out_dir: Path) -> None:
+        self.path = state / MEMO_FILE
+        self.out_dir = out_dir.absolute()
+        self.folder = str(self.out_dir)
+        self._all = load_json(self.path)
+        self._mine: dict[str, Any] = self._all.get(self.folder, {})
+        self._next: dict[str, Any] = {}
+
+    def key(self, config: Config, job: FeedJob, budget: bool) -> str | None:
+        """What the job's files depend on, digested; None for jobs too large to key. The
+        date an empty feed falls back to is left out: it changes whenever a newer article
+        appears anywhere, and only a feed that ended up empty shows it (see replay)."""
+        articles = job.articles if job.spec.archive else job.items
+        if len(articles) > MAX_ITEMS:
+            return None
+        digest = hashlib.sha256()
+        for part in (
+            (code_fingerprint(), config.site.model_dump_json(), config.websub.model_dump_json(),
+             job.spec.model_dump_json(), job.name, job.path, job.title, job.limit, budget),
+            *articles,  # one at a time: a large feed's text is never held whole
+        ):  # reprs of frozen records: every field, in a fixed order
+            digest.update(repr(part).encode("utf-8", "surrogateescape"))
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def replay(
+        self, job: FeedJob, key: str | None, fallback: datetime
+    ) -> tuple[list[str], int, list[Problem]] | None:
+        """(files relative to the output folder, items, warnings) of the job as last
+        published, when nothing it depends on changed."""
+        entry = self._mine.get(job.path)
+        if key is None or not entry or entry.get("key") != key:
+            return None
+        if entry.get("fallback") not in (None, fallback.isoformat()):
+            return None  # an empty feed, dated by the newest article of all: it changed
+        files = entry.get("files", {})
+        if not files or not unchanged({str(self.out_dir / rel): s for rel, s in files.items()}):
+            return None  # a file was changed or removed by someone else
+        problems = [Problem.from_dict(p) for p in entry.get("problems", [])]
+        self._next[job.path] = entry
+        return list(files), int(entry.get("items", 0)), problems
+
+    def record(self, job: FeedJob, key: str | None, files: Sequence[str], items: int,
+               problems: Sequence[Problem], fallback: datetime) -> None:
+        """The job was published: its ``files`` (relative to the output folder) now stand
+        for ``key``."""
+        if key is None:
+            return
+        self._next[job.path] = {
+            "key": key,
+            "files": {rel: signature(str(self.out_dir / rel)) for rel in files},
+            "items": items,
+            "problems": [p.as_dict() for p in problems],
+            # the same inputs render the same items: only a feed left empty shows the date
+            "fallback": None if items else fallback.isoformat(),
+        }
+
+    def save(self) -> None:
+        """Keep the entries of this build's jobs (and other output folders')."""
+        if self._next != self._mine:
+            write_json(self.path, {**self._all, self.folder: self._next})
