@@ -125,3 +125,44 @@ def test_collected_articles_carry_every_field_of_an_article(tmp_path: Path) -> N
         assert set(vars(made)) == {f.name for f in fields(Article)}
         assert made == Article(**vars(made))
     assert len(indexed) == 1
+
+
+def _plain_groups(articles: list[Article], per: str) -> list[tuple[str, str, list[str]]]:
+    """groups() as it was written first: one pass, a match per name of every article."""
+    from feeds.content.slugs import match_key, slugify
+    from feeds.render.select import names_of
+
+    display: dict[str, str] = {}
+    members: dict[str, list[Article]] = {}
+    for item in articles:
+        for name in names_of(item, per):
+            key = match_key(name)
+            if not key:
+                continue
+            display.setdefault(key, name.strip())
+            bucket = members.setdefault(key, [])
+            if not bucket or bucket[-1] is not item:
+                bucket.append(item)
+    return [(display[k], slugify(display[k]), [a.id for a in found])
+            for k, found in members.items()]
+
+
+NAMES = st.sampled_from(["金融", "新浪财经－国內", "新浪财经-国內", " 金融 ", "Tech", "tech",
+                         "", "  ", "A–B", "a-b"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.lists(NAMES, max_size=4), st.lists(NAMES, max_size=3)),
+                max_size=25),
+       st.sampled_from(["category", "tag", "author"]))
+def test_grouping_by_name_agrees_with_one_match_per_name(
+    rows: list[tuple[list[str], list[str]]], per: str
+) -> None:
+    from feeds.models import Author
+    from feeds.render.select import groups
+
+    items = [replace(article(), id=f"a{n}", categories=tuple(cats), tags=tuple(tags),
+                     authors=tuple(Author(t) for t in tags))
+             for n, (cats, tags) in enumerate(rows)]
+    made = [(g.name, g.slug, [a.id for a in g.articles]) for g in groups(items, per)]
+    assert made == _plain_groups(items, per)

@@ -73,19 +73,30 @@ def names_of(article: Article, per: str) -> Sequence[str]:
 
 
 def groups(articles: Sequence[Article], per: str, *, transliterate: bool = False) -> list[Group]:
-    """One group per distinct name (matched by key), in order of first use (newest first)."""
+    """One group per distinct name (matched by key), in order of first use (newest first);
+    a name's display form is the one its newest article writes."""
+    # an archive has a few distinct lists of names: each list is matched once, and its
+    # articles (their positions) join the groups of its keys together
+    positions: dict[Sequence[str], list[int]] = {}
+    for index, article in enumerate(articles):
+        positions.setdefault(names_of(article, per), []).append(index)
+    # lists come in the order of their first article, so keys are met in order of first use
     display: dict[str, str] = {}
-    members: dict[str, list[Article]] = {}
-    for article in articles:
-        for name in names_of(article, per):
+    lists: dict[str, list[list[int]]] = {}
+    for names, places in positions.items():
+        for name in names:
             key = match_key(name)
             if not key:
                 continue
+            found = lists.setdefault(key, [])
+            if found and found[-1] is places:
+                continue  # the same key twice in one list of names
+            found.append(places)
             display.setdefault(key, name.strip())
-            bucket = members.setdefault(key, [])
-            if not bucket or bucket[-1] is not article:
-                bucket.append(article)
-    return [
-        Group(display[key], slugify(display[key], transliterate=transliterate), tuple(found))
-        for key, found in members.items()
-    ]
+    made = []
+    for key, found in lists.items():
+        name = display[key]
+        chosen = found[0] if len(found) == 1 else sorted(set().union(*found))
+        made.append(Group(name, slugify(name, transliterate=transliterate),
+                          tuple(articles[i] for i in chosen)))
+    return made
