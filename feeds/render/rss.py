@@ -3,8 +3,8 @@
 Built directly with lxml rather than feedgen 1.0.0: feedgen's RSS output keeps only the
 ``rel="self"`` atom:link (hub and RFC 5005 links would be lost), stamps ``now()`` as
 ``lastBuildDate``, and formats every date by switching the process-wide locale, which is not
-safe while the scheduler runs other jobs in threads. Building the tree here is also about
-twice as fast (10 000 full-content items: ~0.4 s instead of ~0.85 s).
+safe while the scheduler runs other jobs in threads. The channel is built with lxml; the
+items are written as text (``xmltext``), the same bytes several times faster.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from feeds.render.fields import image_type, newest, positive, terms
 from feeds.render.model import Entry, FeedMeta, RenderError
 from feeds.render.text import rfc822, xml_html
 from feeds.render.xml import ATOM, CONTENT, DC, HISTORY, MEDIA, stream, sub
+from feeds.render.xmltext import Line, attr, attrs, text
 
 NSMAP = {"atom": ATOM, "content": CONTENT, "dc": DC, "media": MEDIA}
 
@@ -36,13 +37,13 @@ def render_chunks(meta: FeedMeta, entries: Sequence[Entry]) -> Iterator[bytes]:
     root = etree.Element("rss", {"version": "2.0"}, nsmap=nsmap)
     channel = _channel(root, meta, newest(meta, entries))
 
-    def add(parent: etree._Element, entry: Entry) -> etree._Element:
+    def lines(entry: Entry) -> list[Line]:
         try:
-            return _item(parent, entry)
+            return _item(entry)
         except (ValueError, TypeError) as exc:
             raise RenderError(meta.name, entry.article.source_path, str(exc)) from exc
 
-    return stream(root, channel, "item", entries, add, meta.stylesheets)
+    return stream(root, channel, "item", entries, lines, meta.stylesheets)
 
 
 def _channel(root: etree._Element, meta: FeedMeta, updated: datetime) -> etree._Element:
@@ -68,38 +69,44 @@ def _channel(root: etree._Element, meta: FeedMeta, updated: datetime) -> etree._
     return channel
 
 
-def _item(channel: etree._Element, entry: Entry) -> etree._Element:
+# Items are written as text (xmltext), with the prefixes NSMAP declares on the root; a
+# (start, HTML, end) tuple is a line of HTML from xml_html.
+def _item(entry: Entry) -> list[Line]:
     article = entry.article
-    item = sub(channel, "item")
-    sub(item, "title", article.title)
-    sub(item, "link", article.url)
-    guid = sub(item, "guid", article.id)
-    guid.set("isPermaLink", "true" if article.id == article.url else "false")
-    sub(item, "pubDate", rfc822(article.published))
+    permalink = "true" if article.id == article.url else "false"
     # description is HTML to readers: the plain-text summary is escaped once more
     summary = html.escape(article.summary, quote=False)
     body = xml_html(article.content_html)
-    sub(item, "description", summary or body)
+    lines: list[Line] = [
+        "<item>",
+        f"  <title>{text(article.title)}</title>",
+        f"  <link>{text(article.url)}</link>",
+        f'  <guid isPermaLink="{permalink}">{text(article.id)}</guid>',
+        f"  <pubDate>{rfc822(article.published)}</pubDate>",  # nothing to escape in a date
+        f"  <description>{text(summary)}</description>" if summary
+        else ("  <description>", body, "</description>"),
+    ]
     if entry.full and body:
-        sub(item, f"{{{CONTENT}}}encoded", body)
-    for author in article.authors:
-        sub(item, f"{{{DC}}}creator", author.name)
-    for term in terms(article):
-        sub(item, "category", term)
+        lines.append(("  <content:encoded>", body, "</content:encoded>"))
+    lines += [f"  <dc:creator>{text(author.name)}</dc:creator>" for author in article.authors]
+    lines += [f"  <category>{text(term)}</category>" for term in terms(article)]
     if article.thumbnail:
-        _thumbnail(item, article.thumbnail)
-    return item
+        lines += _thumbnail(article.thumbnail)
+    lines.append("</item>")
+    return lines
 
 
-def _thumbnail(item: etree._Element, thumb: Thumbnail) -> None:
+def _thumbnail(thumb: Thumbnail) -> list[Line]:
     mime = image_type(thumb)
+    url, typed = attr(thumb.url), attrs(type=mime)
+    size = attrs(width=positive(thumb.width), height=positive(thumb.height))
+    lines: list[Line] = []
     if mime:
-        sub(item, "enclosure", url=thumb.url, length=thumb.length or 0, type=mime)
-    width, height = positive(thumb.width), positive(thumb.height)
-    sub(item, f"{{{MEDIA}}}thumbnail", url=thumb.url, width=width, height=height)
-    content = sub(
-        item, f"{{{MEDIA}}}content", url=thumb.url, medium="image", type=mime, width=width,
-        height=height,
-    )
-    if thumb.alt:
-        sub(content, f"{{{MEDIA}}}description", thumb.alt, type="plain")
+        lines.append(f'  <enclosure url="{url}"{attrs(length=thumb.length or 0)}{typed}/>')
+    lines.append(f'  <media:thumbnail url="{url}"{size}/>')
+    content = f'  <media:content url="{url}" medium="image"{typed}{size}'
+    if not thumb.alt:
+        return [*lines, content + "/>"]
+    alt = text(thumb.alt)
+    return [*lines, content + ">", f'    <media:description type="plain">{alt}</media:description>',
+            "  </media:content>"]

@@ -1,8 +1,9 @@
 """Small lxml helpers shared by the XML renderers: safe elements and stable serialization.
 
-A feed is written a few entries at a time (``stream``): only the feed's head and one batch
-of entries are ever in memory as elements, and the bytes are exactly those of the whole
-tree indented and serialized at once (``serialize``).
+A feed is written a few entries at a time (``stream``): only the feed's head is ever in
+memory as elements; the entries are written as text (``xmltext``), a batch at a time, and
+the bytes are exactly those of the whole tree indented and serialized at once
+(``serialize``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TypeVar
 from lxml import etree
 
 from feeds.render.text import xml_text
+from feeds.render.xmltext import SPACE, Line, encode
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
@@ -20,11 +22,10 @@ DC = "http://purl.org/dc/elements/1.1/"
 MEDIA = "http://search.yahoo.com/mrss/"
 HISTORY = "http://purl.org/syndication/history/1.0"  # RFC 5005
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-SPACE = "  "  # one level of indentation
-BATCH = 32  # items serialized together: fewer calls into lxml, still little memory
+BATCH = 32  # items encoded together: fewer, larger pieces, still little memory
 
 T = TypeVar("T")
-Add = Callable[[etree._Element, T], etree._Element]  # builds one entry under the parent given
+Lines = Callable[[T], list[Line]]  # one entry as lines indented relative to it (xmltext)
 
 
 def sub(
@@ -51,50 +52,24 @@ def stream(
     container: etree._Element,
     tag: str,
     items: Sequence[T],
-    add: Add[T],
+    lines: Lines[T],
     stylesheets: Sequence[tuple[str, str]] = (),
 ) -> Iterator[bytes]:
-    """``serialize(root, stylesheets)`` as if ``add(container, item)`` had been called for
-    every item, in pieces: the head, a few items at a time, the end. ``add`` makes one
-    ``tag`` element; ``container`` already holds everything that comes before the items."""
+    """``serialize(root, stylesheets)`` as if every item were a ``tag`` element at the end of
+    ``container``, in pieces: the head, a few items at a time, the end. ``lines`` writes
+    one item; ``container`` already holds everything that comes before the items."""
     if not items:
         yield serialize(root, stylesheets)
         return
-    batch = _Batch(root, level=sum(1 for _ in container.iterancestors()) + 1)
-    etree.SubElement(batch.parent, tag)
-    marker = batch.take()  # the whitespace before an item, then an empty item
+    pad = "\n" + SPACE * (sum(1 for _ in container.iterancestors()) + 1)
     etree.SubElement(container, tag)  # a stand-in where the items go
     whole = serialize(root, stylesheets)
-    at = whole.rindex(marker)
+    end = whole.rindex(b"/>") + 2  # only end tags follow the stand-in: its "/>" is the last
+    at = whole.rindex(b"\n", 0, end)  # the whitespace before it: each item brings its own
     yield whole[:at]
     for start in range(0, len(items), BATCH):
-        for item in items[start : start + BATCH]:
-            add(batch.parent, item)
-        yield batch.take()
-    yield whole[at + len(marker) :]
-
-
-class _Batch:
-    """A few items serialized as they read inside ``root`` at depth ``level``: the namespace
-    prefixes of ``root`` (declared on it, so not repeated on each item), the indentation of
-    that depth, and the whitespace before each item."""
-
-    def __init__(self, root: etree._Element, level: int) -> None:
-        self.parent = etree.Element(root.tag, nsmap=root.nsmap)
-        self.level = level
-        self.parent.text = "x"
-        empty: bytes = etree.tostring(self.parent, encoding="UTF-8")
-        self._end = len(empty) - empty.rindex(b"</")  # the parent's end tag
-        self._start = len(empty) - self._end - 1  # its start tag, without the "x"
-        self.parent.text = None
-
-    def take(self) -> bytes:
-        """The children of ``parent``, each after its whitespace; they are removed."""
-        etree.indent(self.parent, space=SPACE, level=self.level - 1)
-        closing = len(self.parent[-1].tail or "")  # whitespace before the end tag: ASCII
-        whole: bytes = etree.tostring(self.parent, encoding="UTF-8")
-        del self.parent[:]
-        return whole[self._start : len(whole) - self._end - closing]
+        yield encode(map(lines, items[start : start + BATCH]), pad)
+    yield whole[end:]
 
 
 def _prolog(stylesheets: Sequence[tuple[str, str]]) -> bytes:
