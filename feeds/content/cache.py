@@ -23,7 +23,7 @@ import pickle
 import sqlite3
 import time
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,10 +42,9 @@ _UNREADABLE = (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, 
                TypeError, ValueError, IndexError)
 
 
-@dataclass(frozen=True, slots=True)
-class CachedFile:
-    key: FileKey
-    record: Any  # collect's per-file record (parse outcome, without the text)
+# a file's entry: its key when stored, and collect's record of it (the parse outcome, without
+# the text); a plain tuple, as unpickled: a rebuild reads one per file of the archive
+Stored = tuple[FileKey, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,20 +83,17 @@ class ArticleCache:
         self.warnings: list[Problem] = []
         self.paths: set[str] = set()  # every file the loaded buckets hold
 
-    def load(self, paths: Iterable[str]) -> dict[str, CachedFile]:
-        """The records of ``paths`` found in the cache (whatever their keys say)."""
-        wanted = set(paths)
-        found: dict[str, CachedFile] = {}
+    def load(self, paths: Collection[str]) -> dict[str, Stored]:
+        """The entries of ``paths`` found in the cache (whatever their keys say)."""
+        found: dict[str, Stored] = {}
         try:
             with self._session(write=False) as db:
                 blobs = [row[0] for row in db.execute(
                     "SELECT blob FROM buckets WHERE fp = ?", (self.fingerprint,))]
             for blob in blobs:
-                entries: dict[str, tuple[FileKey, Any]] = pickle.loads(blob)
+                entries: dict[str, Stored] = pickle.loads(blob)
                 self.paths.update(entries)
-                for path, (key, record) in entries.items():
-                    if path in wanted:
-                        found[path] = CachedFile(key, record)
+                found.update((p, e) for p, e in entries.items() if p in paths)
         except sqlite3.OperationalError as exc:
             if _busy(exc):  # another run held it past the timeout: a slow run, not a bad file
                 self.warnings.append(self._problem(f"was busy ({exc}); read the content instead"))
@@ -130,11 +126,11 @@ class ArticleCache:
             return {}
         return found
 
-    def save(self, rows: Mapping[str, CachedFile], keep: Collection[str]) -> None:
+    def save(self, rows: Mapping[str, Stored], keep: Collection[str]) -> None:
         """Write ``rows`` (records new or changed); forget files gone (all but ``keep``) and
         rows of other configs. Only the buckets that change are rewritten."""
         gone = self.paths.difference(keep)
-        touched: dict[int, dict[str, CachedFile]] = {}
+        touched: dict[int, dict[str, Stored]] = {}
         for path, row in rows.items():
             touched.setdefault(bucket_of(path), {})[path] = row
         for path in gone:
@@ -150,20 +146,20 @@ class ArticleCache:
         except sqlite3.Error as exc:
             self.warnings.append(self._problem(f"could not be written ({exc})"))
 
-    def _patch(self, db: sqlite3.Connection, bucket: int, changes: Mapping[str, CachedFile],
+    def _patch(self, db: sqlite3.Connection, bucket: int, changes: Mapping[str, Stored],
                keep: Collection[str]) -> None:
         """One bucket as stored now (a racing run may have written it since it was read),
         with ``changes`` applied and files gone dropped."""
         row = db.execute("SELECT blob FROM buckets WHERE fp = ? AND bucket = ?",
                          (self.fingerprint, bucket)).fetchone()
-        entries: dict[str, tuple[FileKey, Any]] = {}
+        entries: dict[str, Stored] = {}
         if row is not None:
             try:
                 entries = pickle.loads(row[0])
             except _UNREADABLE:
                 entries = {}  # rewritten from what this run knows
         entries = {path: entry for path, entry in entries.items() if path in keep}
-        entries.update((path, (c.key, c.record)) for path, c in changes.items())
+        entries.update(changes)
         db.execute("INSERT OR REPLACE INTO buckets VALUES (?, ?, ?)",
                    (self.fingerprint, bucket, pickle.dumps(entries, protocol=5)))
 

@@ -11,7 +11,6 @@ from operator import attrgetter
 from feeds.config import Config
 from feeds.content.cache import (
     ArticleCache,
-    CachedFile,
     CleanedRow,
     config_fingerprint,
     digest,
@@ -69,15 +68,16 @@ class CollectRun:
             else None
         )
         # every dict of the run is keyed by the file's path string (Source.fspath)
-        self.keys = {
-            s.fspath: file_key(s.fspath, s.display, s.rel, s.explicit, s.stat) for s in sources
+        self.keys = {  # file_key, inlined for files stat'ed when listed: one per file
+            s.fspath: (*s.stat, s.display, s.rel, s.explicit) if s.stat is not None
+            else file_key(s.fspath, s.display, s.rel, s.explicit)
+            for s in sources
         }
         cached = self.cache.load(self.keys) if self.cache else {}
         # files whose record can be used as it is: unchanged since it was stored
-        self.valid = {
-            path for path, c in cached.items() if c.key == self.keys[path]
-        }
-        self.records: dict[str, FileRecord] = {p: cached[p].record for p in self.valid}
+        keys = self.keys
+        self.valid = {path for path, (key, _) in cached.items() if key == keys[path]}
+        self.records: dict[str, FileRecord] = {p: cached[p][1] for p in self.valid}
         # texts read in this process (to describe learned blocks); the rest stay in workers
         self.parsed: dict[str, Parsed] = {}
         self.pool = ShardPool(config)
@@ -197,7 +197,7 @@ class CollectRun:
         if self.cache is None:
             return
         rows = {
-            path: CachedFile(key, self.records[path])
+            path: (key, self.records[path])
             for path in self.read
             if (key := self.keys.get(path)) is not None and path in self.records
         }
