@@ -5,6 +5,9 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
+from itertools import chain, repeat
+from operator import attrgetter, is_
 
 from feeds.content.slugs import match_key
 from feeds.models import Article, Thumbnail
@@ -14,9 +17,16 @@ from feeds.render.text import is_aware
 
 def terms(article: Article) -> list[str]:
     """Categories then tags, each name once, in the author's display form."""
+    try:
+        return list(_known_terms(article.categories, article.tags))
+    except TypeError:  # names in a list (unhashable), or not text: match_key's own error
+        return _terms(article.categories, article.tags)
+
+
+def _terms(categories: Iterable[str], tags: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     found = []
-    for term in (*article.categories, *article.tags):
+    for term in (*categories, *tags):
         key = match_key(term)
         if key and key not in seen:
             seen.add(key)
@@ -24,20 +34,38 @@ def terms(article: Article) -> list[str]:
     return found
 
 
+# A site's articles share a few combinations of names: remembering the last few thousand
+# spares a Unicode normalization per name and article (match_key is a pure function).
+@lru_cache(maxsize=4096)
+def _known_terms(categories: tuple[str, ...], tags: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_terms(categories, tags))
+
+
 def newest(meta: FeedMeta, entries: Sequence[Entry]) -> datetime:
     """The feed's date: its newest entry's (updated or published), else ``meta.updated``.
 
     Checks every entry's dates first: a naive date is a RenderError naming the entry.
     """
-    for entry in entries:
-        reason = _date_problem(entry.article)
-        if reason:
-            raise RenderError(meta.name, entry.article.source_path, reason)
-    return max((_changed(e.article) for e in entries), default=meta.updated)
+    if not _all_utc(entries):  # only then can a date be naive: each entry is looked at
+        for entry in entries:
+            reason = _date_problem(entry.article)
+            if reason:
+                raise RenderError(meta.name, entry.article.source_path, reason)
+    # the max of each (published, updated) is max(published, updated), the same object
+    return max(map(max, map(_DATES, entries)), default=meta.updated)
 
 
-def _changed(article: Article) -> datetime:
-    return max(article.published, article.updated)
+_DATES = attrgetter("article.published", "article.updated")
+_ZONE = attrgetter("tzinfo")
+
+
+def _all_utc(entries: Sequence[Entry]) -> bool:
+    """Whether every date is in UTC (so aware), in C-level passes: no call per entry."""
+    try:
+        zones = map(_ZONE, chain.from_iterable(map(_DATES, entries)))
+        return all(map(is_, zones, repeat(UTC)))
+    except AttributeError:  # not an entry, or not a date: the loop raises as it did
+        return False
 
 
 def image_type(thumb: Thumbnail) -> str | None:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from feeds.models import Author
+from feeds.models import Article, Author
 from feeds.render.fields import is_absolute_url, newest, terms
 from feeds.render.model import Entry, FeedMeta
 from feeds.render.text import rfc3339
@@ -39,9 +39,8 @@ def _stream(feed: dict[str, Any], entries: Sequence[Entry]) -> Iterator[bytes]:
     head, _, end = _ENCODER.encode(feed).rpartition(_items_list([0]))
     yield (head + "[").encode("utf-8")
     for start in range(0, len(entries), BATCH):
-        text = _items_list([_item(e) for e in entries[start : start + BATCH]])
-        inner = text[1 : -len(_CLOSE)]  # newline, indentation, items: what is inside [ ]
-        yield ("," + inner if start else inner).encode("utf-8")
+        text = _items_text(entries[start : start + BATCH])
+        yield (text if start else text[1:]).encode("utf-8")  # no comma before the first
     yield (_CLOSE + end + "\n").encode("utf-8")
 
 
@@ -49,6 +48,71 @@ def _items_list(items: list[Any]) -> str:
     """A list of items as it reads inside the feed: one level deeper than on its own (a JSON
     string never holds a raw newline, so re-indenting is a plain replace)."""
     return _ENCODER.encode(items).replace("\n", "\n" + _LEVEL)
+
+
+def _items_text(entries: Sequence[Entry]) -> str:
+    """The entries' items as they read inside the [ ] of the feed's items list, each after
+    a comma: a newline, the indentation, the JSON of ``_item(entry)``."""
+    parts: list[str] = []
+    try:
+        for entry in entries:
+            _add_item(parts, entry)
+    except Exception:  # a field of an unexpected type: the encoder writes (or raises) it
+        return "," + _items_list([_item(e) for e in entries])[1 : -len(_CLOSE)]
+    return "".join(parts)  # one copy of each article's content into the batch
+
+
+# The indenting encoder is pure Python and took most of the render. An item is written here
+# as it writes _item(entry): a newline and the level's indentation before each member,
+# "," after all but the last, ": " after a key, strings by the C function it calls itself
+# (which refuses anything but a str: such an item is left to the encoder).
+_STRING = json.encoder.encode_basestring  # what _ENCODER uses (ensure_ascii=False)
+_MEMBER = ",\n   "  # before each member of an item but the first
+_TAG = ",\n    "  # before each tag but the first; authors are one level deeper still
+
+
+def _add_item(parts: list[str], entry: Entry) -> None:
+    """``_item(entry)`` after a comma, as a member of the items list (same keys, order)."""
+    article = entry.article
+    parts += [',\n  {\n   "id": ', _STRING(article.id)]
+    if is_absolute_url(article.url):
+        parts += [_MEMBER, '"url": ', _STRING(article.url)]
+    parts += [_MEMBER, '"title": ', _STRING(article.title)]
+    if entry.full and article.content_html:
+        parts += [_MEMBER, '"content_html": ', _STRING(article.content_html)]
+    else:
+        parts += [_MEMBER, '"content_text": ', _STRING(article.summary)]
+    if article.summary:
+        parts += [_MEMBER, '"summary": ', _STRING(article.summary)]
+    if article.thumbnail:
+        parts += [_MEMBER, '"image": ', _STRING(article.thumbnail.url)]
+    _add_dates(parts, article)
+    if article.authors:
+        parts += [_MEMBER, '"authors": [', ",".join(map(_author_text, article.authors)),
+                  "\n   ]"]
+    tags = terms(article)
+    if tags:
+        parts += [_MEMBER, '"tags": [\n    ', _TAG.join(map(_STRING, tags)), "\n   ]"]
+    if article.language:
+        parts += [_MEMBER, '"language": ', _STRING(article.language)]
+    parts.append("\n  }")
+
+
+def _add_dates(parts: list[str], article: Article) -> None:
+    published = rfc3339(article.published)  # digits and -:TZ: nothing to escape
+    modified = max(article.updated, article.published)
+    # most articles were never updated: the same date object, formatted once
+    modified_text = published if modified is article.published else rfc3339(modified)
+    parts += [_MEMBER, '"date_published": "', published, '"',
+              _MEMBER, '"date_modified": "', modified_text, '"']
+
+
+def _author_text(author: Author) -> str:
+    """``_person(author)`` as a member of an item's authors list."""
+    name = '\n    {\n     "name": ' + _STRING(author.name)
+    if author.url:
+        return name + ',\n     "url": ' + _STRING(author.url) + "\n    }"
+    return name + "\n    }"
 
 
 def _head(meta: FeedMeta) -> dict[str, Any]:

@@ -17,16 +17,29 @@ _FORBIDDEN_REF = re.compile(
 )
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_2D = tuple(f"{n:02d}" for n in range(100))  # months, days, hours... as %02d writes them
 
 
 def xml_text(value: str) -> str:
     """``value`` without the characters XML 1.0 cannot carry."""
+    # every forbidden character is unprintable: most values need no regex pass
+    # (anything but an exact str takes the regex, which raises or copies as it did)
+    if type(value) is str and value.isprintable():
+        return value
     return _FORBIDDEN.sub("", value)
 
 
 def xml_html(value: str) -> str:
     """HTML for an escaped XML field: forbidden characters gone, raw or as references."""
-    return _FORBIDDEN_REF.sub("", _FORBIDDEN.sub("", value))
+    if type(value) is not str:
+        return _FORBIDDEN_REF.sub("", _FORBIDDEN.sub("", value))
+    # content with a newline fails isprintable() at once and takes the regex pass
+    if not value.isprintable():
+        value = _FORBIDDEN.sub("", value)
+    # a reference needs both characters; "in" scans far faster than the regex
+    if "&" in value and "#" in value:
+        value = _FORBIDDEN_REF.sub("", value)
+    return value
 
 
 def is_aware(value: datetime) -> bool:
@@ -42,13 +55,25 @@ def _utc(value: datetime) -> datetime:
 
 def rfc822(value: datetime) -> str:
     """RFC 822 date in UTC with ``+0000``, independent of the process locale."""
-    utc = _utc(value)
+    utc = value if value.tzinfo is UTC else _utc(value)
+    if utc.year < 1000:  # written with four digits, which str() does not give
+        return (
+            f"{_DAYS[utc.weekday()]}, {utc.day:02d} {_MONTHS[utc.month - 1]} {utc.year:04d} "
+            f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d} +0000"
+        )
     return (
-        f"{_DAYS[utc.weekday()]}, {utc.day:02d} {_MONTHS[utc.month - 1]} {utc.year:04d} "
-        f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d} +0000"
+        f"{_DAYS[utc.weekday()]}, {_2D[utc.day]} {_MONTHS[utc.month - 1]} {utc.year} "
+        f"{_2D[utc.hour]}:{_2D[utc.minute]}:{_2D[utc.second]} +0000"
     )
 
 
 def rfc3339(value: datetime) -> str:
     """RFC 3339 in UTC with a ``Z`` (whole seconds)."""
-    return _utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = value if value.tzinfo is UTC else _utc(value)
+    if utc.year < 1000:  # strftime's %Y pads such years, or not, as the platform does
+        return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # strftime takes ~1.6 µs, looking up two-digit fields ~0.25 µs
+    return (
+        f"{utc.year}-{_2D[utc.month]}-{_2D[utc.day]}"
+        f"T{_2D[utc.hour]}:{_2D[utc.minute]}:{_2D[utc.second]}Z"
+    )
