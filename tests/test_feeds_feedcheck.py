@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,10 @@ def test_kind_mismatch_and_unreadable_file(tmp_path: Path) -> None:
 def test_every_fixture_is_used() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     assert all(f'"{p.name}"' in source for p in CHECK.iterdir())
+
+
+@pytest.mark.parametrize("attachments", [3, None, True, "x"])
+def test_json_attachments_that_are_no_list_are_an_error_not_a_crash(attachments: object) -> None:
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "t",
+            "items": [{"id": "1", "content_text": "c", "attachments": attachments}]}
+    assert check(json.dumps(feed).encode()) == ["items[0].attachments: must be a list"]

@@ -90,6 +90,13 @@ ATOM_BROKEN: dict[str, Mutation] = {
     "duplicate id": once(b"urn:x:2<", b"urn:x:1<"),
     "bad date": once(b"<updated>2021", b"<updated>x2021", 4),
     "text between entries": once(b"</entry>\n  <entry>", b"</entry>\n  junk<entry>"),
+    # whitespace to str.strip, text to RELAX NG (which skips only XML's four)
+    "ideographic space between entries": once(
+        b"</entry>\n  <entry>", "</entry>\u3000<entry>".encode()
+    ),
+    "no-break space after the last entry": once(
+        b"</entry>\n</feed>", "</entry>\xa0</feed>".encode()
+    ),
     "head after entries": once(b"</feed>", b"  <title>late</title>\n</feed>"),
     "no author anywhere": lambda d: once(b"<author>", b"<x:a xmlns:x='urn:x'>")(
         once(b"</author>", b"</x:a>")(once(b"<author>", b"<contributor>", 2)(

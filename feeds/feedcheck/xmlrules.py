@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections import Counter
 from email.utils import parsedate_to_datetime
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -14,8 +16,6 @@ from feeds.render.fields import is_absolute_url
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DECLARATION = re.compile(rb"""^<\?xml\s+version=(["'])1\.0\1\s+encoding=(["'])(?i:utf-8)\2""")
-_NS = {"a": "http://www.w3.org/2005/Atom"}
-_ALTERNATE = "a:link[not(@rel) or @rel='alternate']"
 # how feeds are parsed, whole (fromstring) or in pieces (iterparse): no entities, no network
 PARSING = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": True}
 _PARSER = etree.XMLParser(**PARSING)
@@ -56,13 +56,14 @@ def check_atom(root: etree._Element) -> list[str]:
         errors = [f"line {e.line}: {e.message}" for e in schema.error_log]
     entries = root.findall(ATOM + "entry")
     feed_author = has_author(root)
-    for entry in entries:
+    read = [read_entry(entry) for entry in entries]
+    for entry, fields in zip(entries, read, strict=True):
         where = f"line {entry.sourceline}: entry"
-        if not feed_author and not has_author(entry):
+        if not feed_author and not fields.authored:
             errors.append(f"{where} has no author and the feed has none")
-        if not is_linked(entry):
+        if not fields.linked:
             errors.append(f"{where} has neither content nor an alternate link")
-    errors += _duplicates([entry_id(e) for e in entries], "entry id")
+    errors += _duplicates([fields.ident for fields in read], "entry id")
     return errors
 
 
@@ -71,15 +72,31 @@ def has_author(element: etree._Element) -> bool:
     return element.find(ATOM + "author") is not None
 
 
-def is_linked(entry: etree._Element) -> bool:
-    """Whether an atom:entry has content or an alternate link (RFC 4287 4.1.2)."""
-    return entry.find(ATOM + "content") is not None or bool(
-        entry.xpath(_ALTERNATE, namespaces=_NS)
-    )
+class AtomEntry(NamedTuple):
+    """What the rules beyond the schema read of an atom:entry, gathered in one pass."""
+
+    authored: bool  # has an atom:author child
+    linked: bool  # has atom:content or an alternate atom:link (RFC 4287 4.1.2)
+    ident: str  # the first atom:id's text, "" when it has none
 
 
-def entry_id(entry: etree._Element) -> str:
-    return entry.findtext(ATOM + "id") or ""
+_AUTHOR, _CONTENT, _LINK, _ID = (ATOM + n for n in ("author", "content", "link", "id"))
+
+
+def read_entry(entry: etree._Element) -> AtomEntry:
+    authored = linked = False
+    ident: str | None = None
+    for child in entry:
+        tag = child.tag
+        if tag == _AUTHOR:
+            authored = True
+        elif tag == _CONTENT:
+            linked = True
+        elif tag == _LINK:  # the XPath link[not(@rel) or @rel='alternate']
+            linked = linked or child.get("rel") in (None, "alternate")
+        elif tag == _ID and ident is None:
+            ident = child.text or ""
+    return AtomEntry(authored, linked, ident or "")
 
 
 def check_rss(root: etree._Element) -> list[str]:
@@ -90,10 +107,11 @@ def check_rss(root: etree._Element) -> list[str]:
         return [*errors, "<rss> has no <channel>"]
     errors += channel_problems(channel)
     items = channel.findall("item")
-    for item in items:
-        errors += rss_item(item)
-    guids = [guid for guid in map(item_guid, items) if guid is not None]
-    errors += _duplicates(guids, "guid")
+    read = [read_item(item) for item in items]
+    for item, fields in zip(items, read, strict=True):
+        errors += item_problems(fields, item.sourceline)
+    guids = [fields.text("guid") for fields in read]
+    errors += _duplicates([guid for guid in guids if guid is not None], "guid")
     return errors
 
 
@@ -105,30 +123,93 @@ def channel_problems(channel: etree._Element) -> list[str]:
     ]
 
 
-def item_guid(item: etree._Element) -> str | None:
-    """The item's guid ("" when empty), None when it has none."""
-    return None if item.find("guid") is None else item.findtext("guid") or ""
+class RssItem(NamedTuple):
+    """The children an RSS item is checked on, found in one pass over it."""
+
+    first: dict[str, etree._Element]  # the first <title>, <description>, <link>, ... by tag
+    enclosures: list[etree._Element]  # every <enclosure>
+
+    def text(self, tag: str) -> str | None:
+        """What ``item.findtext(tag)`` gives: None without such a child, "" when empty."""
+        child = self.first.get(tag)
+        return None if child is None else child.text or ""
 
 
-def rss_item(item: etree._Element) -> list[str]:
-    where = f"line {item.sourceline}: <item>"
+_ITEM_TAGS = frozenset(("title", "description", "link", "pubDate", "guid"))
+
+
+def read_item(item: etree._Element) -> RssItem:
+    first: dict[str, etree._Element] = {}
+    enclosures = []
+    for child in item:
+        tag = child.tag
+        if tag in _ITEM_TAGS:
+            if tag not in first:
+                first[tag] = child
+        elif tag == "enclosure":
+            enclosures.append(child)
+    return RssItem(first, enclosures)
+
+
+def item_ok(item: RssItem) -> bool:
+    """``item_problems(item)`` is empty, without building the messages."""
+    link, date = item.text("link"), item.text("pubDate")
+    return (
+        _titled(item)
+        and (link is None or is_absolute_url(link.strip()))
+        and (date is None or rfc822(date))
+        and not (item.enclosures and any(map(_lacks, item.enclosures)))
+    )
+
+
+def item_problems(item: RssItem, line: int | None) -> list[str]:
+    where = f"line {line}: <item>"
     errors = []
-    if not (item.findtext("title") or item.findtext("description") or "").strip():
+    if not _titled(item):
         errors.append(f"{where} needs a <title> or a <description>")
-    link = item.findtext("link")
+    link = item.text("link")
     if link is not None and not is_absolute_url(link.strip()):
         errors.append(f"{where} <link> {link!r} is not an absolute URL")
-    date = item.findtext("pubDate")
-    if date is not None and not _rfc822(date):
+    date = item.text("pubDate")
+    if date is not None and not rfc822(date):
         errors.append(f"{where} <pubDate> {date!r} is not an RFC 822 date with a zone")
-    for enclosure in item.findall("enclosure"):
-        missing = [a for a in ("url", "length", "type") if not enclosure.get(a)]
+    for enclosure in item.enclosures:
+        missing = _lacks(enclosure)
         if missing:
             errors.append(f"{where} <enclosure> lacks {', '.join(missing)}")
     return errors
 
 
-def _rfc822(value: str) -> bool:
+def _titled(item: RssItem) -> bool:
+    # the description's text only when the title has none, as ``or`` reads it
+    return bool((item.text("title") or item.text("description") or "").strip())
+
+
+def _lacks(enclosure: etree._Element) -> list[str]:
+    return [a for a in ("url", "length", "type") if not enclosure.get(a)]
+
+
+# The RFC 822 dates feeds are written with ("Fri, 04 Nov 2022 23:18:37 +0000"): each one
+# this takes is a date parsedate_to_datetime reads with a zone, when the day exists in its
+# month. Anything else is left to parsedate_to_datetime.
+_DATE = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (0[1-9]|[12][0-9]|3[01]) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([1-9][0-9]{3}) "
+    r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9] \+0000"
+)
+_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+
+
+def rfc822(value: str) -> bool:
+    """Whether ``parsedate_to_datetime`` reads ``value`` as a date with a zone."""
+    match = _DATE.fullmatch(value)
+    if match is None:
+        return _dated_with_zone(value)
+    day, month, year = match.groups()
+    return day <= "28" or int(day) <= monthrange(int(year), _MONTHS[month])[1]
+
+
+def _dated_with_zone(value: str) -> bool:
     try:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -4,7 +4,7 @@
 it applies the same rules to each <item> or <entry> as the parser finishes it, then drops
 it. An Atom entry is validated against RFC 4287 on its own (the schema's start pattern
 accepts a standalone atom:entry) and the feed without its entries afterwards, which is the
-same as validating the whole feed as long as the entries come last and nothing but
+same as validating the whole feed as long as the entries come last and nothing but XML
 whitespace lies between them (checked here too). Anything else makes it False, and the
 caller checks the file whole, which also gives the messages.
 """
@@ -23,14 +23,15 @@ from feeds.feedcheck.xmlrules import (
     PARSING,
     atom_schema,
     channel_problems,
-    entry_id,
     has_author,
-    is_linked,
-    item_guid,
-    rss_item,
+    item_ok,
+    read_entry,
+    read_item,
 )
 
 BLOCK = 1024 * 1024  # bytes read at a time
+_ENTRY = ATOM + "entry"
+_XML_SPACE = " \t\r\n"  # the only whitespace RELAX NG lets stand between elements
 
 
 def xml_passes(path: Path, expect: str | None = None) -> bool:
@@ -71,12 +72,17 @@ class _Feed:
     def __init__(self, expect: str | None) -> None:
         self.expect = expect
         self.ids: set[str] = set()
+        self.root: etree._Element | None = None
+        self.holder: etree._Element | None = None  # the feed's items' parent, once known
+        self.item_tag = ""  # "item" or atom:entry, by the root
         self.last: etree._Element | None = None  # the last item checked, dropped at the next
         self.authorless = False  # an Atom entry without an author (fine if the feed has one)
 
     def read(self, reader: _Utf8Reader) -> bool:
-        parsed = etree.iterparse(reader, events=("end",), tag=("item", ATOM + "entry"), **PARSING)
+        parsed = etree.iterparse(reader, events=("end",), tag=("item", _ENTRY), **PARSING)
         for _event, element in parsed:
+            if self.root is None and not self._start(element):
+                return False
             if not self._item(element):
                 return False
         root = parsed.root
@@ -86,30 +92,42 @@ class _Feed:
             return self.expect in (None, "rss") and self._rss_head(root)
         return False
 
+    def _start(self, element: etree._Element) -> bool:
+        """Learn the root at the first item; False when it is no feed of the expected kind
+        (the whole check then fails too)."""
+        self.root = root = element.getroottree().getroot()
+        kind = {"rss": "rss", ATOM + "feed": "atom"}.get(root.tag)
+        self.item_tag = "item" if kind == "rss" else _ENTRY
+        return kind is not None and self.expect in (None, kind)
+
     def _item(self, element: etree._Element) -> bool:
-        parent = element.getparent()
-        root = element.getroottree().getroot()
-        if root.tag == "rss" and element.tag == "item":
-            if parent is None or parent.getparent() is not root or parent is not root.find(
-                "channel"
-            ):
-                return True  # not an item of the feed: the whole check does not look at it
-            if rss_item(element) or not self._unique(item_guid(element)):
-                return False
-        elif root.tag == ATOM + "feed" and element.tag == ATOM + "entry" and parent is root:
-            if self.last is not None and not self._alone(self.last, element):
-                return False
-            self.authorless = self.authorless or not has_author(element)
-            if not (
-                atom_schema().validate(element)
-                and is_linked(element)
-                and self._unique(entry_id(element))
-            ):
-                return False
-        else:
-            return True  # nested, or not the feed's kind of item: part of the head
-        self._keep(element)
-        return True
+        """Check ``element`` when it is one of the feed's items; anything else (nested, or
+        not the feed's kind of item) is part of the head, which is checked at the end."""
+        if self.holder is None:  # rss: its first <channel>, once that has begun
+            root = self.root
+            assert root is not None
+            self.holder = root.find("channel") if self.item_tag == "item" else root
+        if element.getparent() is not self.holder or element.tag != self.item_tag:
+            return True
+        good = self._rss_item(element) if self.item_tag == "item" else self._entry(element)
+        if good:
+            self._keep(element)
+        return good
+
+    def _rss_item(self, item: etree._Element) -> bool:
+        fields = read_item(item)
+        return item_ok(fields) and self._unique(fields.text("guid"))
+
+    def _entry(self, entry: etree._Element) -> bool:
+        if self.last is not None and not _alone(self.last, entry):
+            return False
+        fields = read_entry(entry)
+        self.authorless = self.authorless or not fields.authored
+        return (
+            fields.linked
+            and self._unique(fields.ident)
+            and bool(atom_schema().validate(entry))
+        )
 
     def _unique(self, ident: str | None) -> bool:
         if ident is None:
@@ -122,22 +140,14 @@ class _Feed:
     def _keep(self, element: etree._Element) -> None:
         """Let go of the item before this one and of this one's content (the parser may
         still hold on to the element itself)."""
-        last = self.last
-        parent = None if last is None else last.getparent()
-        if last is not None and parent is not None:
-            parent.remove(last)
+        if self.last is not None and self.holder is not None:
+            self.holder.remove(self.last)
         element.clear(keep_tail=True)
         self.last = element
 
-    @staticmethod
-    def _alone(entry: etree._Element, neighbour: etree._Element | None) -> bool:
-        """Whether an entry is followed by ``neighbour`` (another entry, or None at the end
-        of the feed) with only whitespace between: the schema wants the entries last."""
-        return entry.getnext() is neighbour and not (entry.tail or "").strip()
-
     def _atom_head(self, root: etree._Element) -> bool:
         if self.last is not None:
-            if not self._alone(self.last, None):
+            if not _alone(self.last, None):
                 return False
             root.remove(self.last)
         if self.authorless and not has_author(root):
@@ -149,3 +159,10 @@ class _Feed:
         return root.get("version") == "2.0" and channel is not None and not channel_problems(
             channel
         )
+
+
+def _alone(entry: etree._Element, neighbour: etree._Element | None) -> bool:
+    """Whether an entry is followed by ``neighbour`` (another entry, or None at the end of
+    the feed) with only XML whitespace between: the schema wants the entries last, and
+    takes no other text (not even U+3000 or U+00A0, which str.strip would drop)."""
+    return entry.getnext() is neighbour and not (entry.tail or "").strip(_XML_SPACE)
