@@ -38,7 +38,8 @@ class RenderMemo:
         self.folder = str(self.out_dir)
         self._all = load_json(self.path)
         self._mine: dict[str, Any] = self._all.get(self.folder, {})
-        self._next: dict[str, Any] = {}
+        self._next: dict[str, Any] = {}  # entries of this build's jobs
+        self._tried: set[str] = set()  # the jobs of this build, published or not
 
     def key(self, config: Config, job: FeedJob, budget: bool) -> str | None:
         """What the job's files depend on, digested; None for jobs too large to key. The
@@ -62,6 +63,7 @@ class RenderMemo:
     ) -> tuple[list[str], int, list[Problem]] | None:
         """(files relative to the output folder, items, warnings) of the job as last
         published, when nothing it depends on changed."""
+        self._tried.add(job.path)
         entry = self._mine.get(job.path)
         if key is None or not entry or entry.get("key") != key:
             return None
@@ -90,6 +92,9 @@ class RenderMemo:
         }
 
     def save(self) -> None:
-        """Keep the entries of this build's jobs (and other output folders')."""
-        if self._next != self._mine:
-            write_json(self.path, {**self._all, self.folder: self._next})
+        """This build's entries, and those of feeds it did not build (``--only``, or a
+        schedule's feed set): a job that failed loses its entry."""
+        kept = {path: e for path, e in self._mine.items() if path not in self._tried}
+        kept.update(self._next)
+        if kept != self._mine:
+            write_json(self.path, {**self._all, self.folder: kept})

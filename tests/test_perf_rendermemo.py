@@ -121,3 +121,14 @@ def test_settings_and_program_are_part_of_what_a_feed_depends_on(
     rendered.clear()
     build(tmp_path, site(), websub={"hub": "https://hub.example.org/"})
     assert len(rendered) == 4
+
+
+def test_building_only_some_feeds_keeps_what_is_known_of_the_others(
+    tmp_path: Path, rendered: list[str]
+) -> None:
+    config = make_config(tmp_path, FEEDS, state=str(tmp_path / "state"))
+    run_build(config, now=NOW, collection=collection(site()))
+    run_build(config, now=NOW, collection=collection(site()), only=["all"])
+    rendered.clear()
+    again = run_build(config, now=NOW, collection=collection(site()))
+    assert rendered == [] and again.written == ()
