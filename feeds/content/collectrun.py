@@ -92,6 +92,8 @@ class CollectRun:
 
     def __exit__(self, *exc: object) -> None:
         self.pool.__exit__(*exc)
+        if self.cache is not None:
+            self.cache.close()
 
     def read_changed(self, keep_texts: bool) -> None:
         """Read every file the cache could not answer for; the workers keep the texts when
