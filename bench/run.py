@@ -1,7 +1,8 @@
 """`make bench`: wall time and peak memory of `feeds build` (and Hugo, when installed).
 
 Scenarios per corpus size: cold (empty state and output), warm (nothing changed), one article
-changed, one added — for the "full" job (`--limit 0`: every article, full content, the same
+changed, one added (each a median of --repeats runs; a changed or added article is put back
+between runs, untimed) — for the "full" job (`--limit 0`: every article, full content, the same
 work as Hugo's RSS) and a "realistic" config (site feeds + per-category feeds, 50 items).
 Prints a table (with the time of each phase, from the build's JSON report) and writes
 bench/results/results.json. Peak memory is that of the whole process tree (the build and its
@@ -149,18 +150,27 @@ def run_job(corpus: Path, job: str, repeats: int) -> dict[str, dict[str, Any]]:
         posts = sorted(corpus.rglob("*.md"))
         victim = posts[len(posts) // 2]
         original = victim.read_text(encoding="utf-8")
-        before = snapshot(work / "out")
-        victim.write_text(original + "\n<p>edited</p>\n", encoding="utf-8")
-        results["one-changed"] = summarize([timed(feeds_cmd(corpus, work, job))])
-        results["one-changed"]["files_rewritten"] = rewritten(before, work / "out")
-        victim.write_text(original, encoding="utf-8")
-        timed(feeds_cmd(corpus, work, job))  # back to the corpus as it was, untimed
-        before = snapshot(work / "out")
+        runs, before = [], snapshot(work / "out")
+        for number in range(repeats):  # each run edits it anew, then puts it back, untimed
+            victim.write_text(original + f"\n<p>edited {number}</p>\n", encoding="utf-8")
+            runs.append(timed(feeds_cmd(corpus, work, job)))
+            if number == 0:
+                changed_files = rewritten(before, work / "out")
+            victim.write_text(original, encoding="utf-8")
+            timed(feeds_cmd(corpus, work, job))
+        results["one-changed"] = summarize(runs)
+        results["one-changed"]["files_rewritten"] = changed_files
         added = corpus / "added.md"
-        added.write_text(ADDED, encoding="utf-8")  # newest of all: it enters the feeds
-        results["one-added"] = summarize([timed(feeds_cmd(corpus, work, job))])
-        results["one-added"]["files_rewritten"] = rewritten(before, work / "out")
-        added.unlink()
+        runs, before = [], snapshot(work / "out")
+        for number in range(repeats):  # newest of all: it enters the feeds; then removed
+            added.write_text(ADDED.replace("today", f"today {number}"), encoding="utf-8")
+            runs.append(timed(feeds_cmd(corpus, work, job)))
+            if number == 0:
+                added_files = rewritten(before, work / "out")
+            added.unlink()
+            timed(feeds_cmd(corpus, work, job))
+        results["one-added"] = summarize(runs)
+        results["one-added"]["files_rewritten"] = added_files
     return results
 
 
