@@ -11,6 +11,7 @@ Only small jobs are keyed: hashing a 10 000-item feed would cost about what rend
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
@@ -97,4 +98,6 @@ class RenderMemo:
         kept = {path: e for path, e in self._mine.items() if path not in self._tried}
         kept.update(self._next)
         if kept != self._mine:
-            write_json(self.path, {**self._all, self.folder: kept})
+            # a memo that cannot be written costs the next build its renders, nothing more
+            with contextlib.suppress(OSError):
+                write_json(self.path, {**self._all, self.folder: kept})

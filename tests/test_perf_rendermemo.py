@@ -132,3 +132,9 @@ def test_building_only_some_feeds_keeps_what_is_known_of_the_others(
     rendered.clear()
     again = run_build(config, now=NOW, collection=collection(site()))
     assert rendered == [] and again.written == ()
+
+
+def test_a_memo_that_cannot_be_written_does_not_fail_the_build(tmp_path: Path) -> None:
+    (tmp_path / "state").write_text("a file where the state folder should be")
+    report = build(tmp_path, site())
+    assert report.exit_code == 0 and len(report.written) == 4
