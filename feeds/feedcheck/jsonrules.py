@@ -76,41 +76,6 @@ def item_problems(item: Any) -> list[str]:
     return errors + _authors(item)
 
 
-_ITEM_URLS = ("url", "external_url", "image", "banner_image")
-_ITEM_DATES = ("date_published", "date_modified")
-
-
-def item_ok(item: Any) -> bool:
-    """Whether ``item_problems(item)`` is empty, without building the messages: the
-    streaming check calls it for every item."""
-    if not isinstance(item, dict):
-        return False
-    get = item.get
-    ident = get("id")
-    if not (isinstance(ident, str) and ident):
-        return False
-    if not (isinstance(get("content_html"), str) or isinstance(get("content_text"), str)):
-        return False
-    for key in _ITEM_URLS:
-        value = get(key)
-        if value is not None and not (isinstance(value, str) and is_absolute_url(value)):
-            return False
-    for key in _ITEM_DATES:
-        value = get(key)
-        if value is not None and not (isinstance(value, str) and _RFC3339.match(value)):
-            return False
-    tags = get("tags", [])
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        return False
-    attachments = get("attachments", [])
-    if not isinstance(attachments, list):
-        return False
-    for attachment in attachments:
-        if not isinstance(attachment, dict) or not all(attachment.get(k) for k in _ATTACHMENT):
-            return False
-    return not _authors(item)
-
-
 def _url(data: dict[str, Any], key: str) -> list[str]:
     value = data.get(key)
     if value is None or (isinstance(value, str) and is_absolute_url(value)):

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from feeds.feedcheck.jsonrules import feed_problems, item_ok
+from feeds.feedcheck.jsonrules import feed_problems, item_problems
 
 BLOCK = 256 * 1024  # bytes read at a time (its text stays in the CPU cache while parsed)
 PENDING = 16 * 1024 * 1024  # characters one value may take before giving up on it
@@ -123,7 +123,7 @@ def _items(text: _Text) -> bool:
     ids: set[str] = set()
     while True:
         item = text.value()
-        if not item_ok(item):
+        if item_problems(item):
             return False
         ident = str(item.get("id"))
         if ident in ids:

@@ -151,17 +151,6 @@ def read_item(item: etree._Element) -> RssItem:
     return RssItem(first, enclosures)
 
 
-def item_ok(item: RssItem) -> bool:
-    """``item_problems(item)`` is empty, without building the messages."""
-    link, date = item.text("link"), item.text("pubDate")
-    return (
-        _titled(item)
-        and (link is None or is_absolute_url(link.strip()))
-        and (date is None or rfc822(date))
-        and not (item.enclosures and any(map(_lacks, item.enclosures)))
-    )
-
-
 def item_problems(item: RssItem, line: int | None) -> list[str]:
     where = f"line {line}: <item>"
     errors = []

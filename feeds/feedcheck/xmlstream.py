@@ -24,7 +24,7 @@ from feeds.feedcheck.xmlrules import (
     atom_schema,
     channel_problems,
     has_author,
-    item_ok,
+    item_problems,
     read_entry,
     read_item,
 )
@@ -116,7 +116,7 @@ class _Feed:
 
     def _rss_item(self, item: etree._Element) -> bool:
         fields = read_item(item)
-        return item_ok(fields) and self._unique(fields.text("guid"))
+        return not item_problems(fields, item.sourceline) and self._unique(fields.text("guid"))
 
     def _entry(self, entry: etree._Element) -> bool:
         if self.last is not None and not _alone(self.last, entry):
