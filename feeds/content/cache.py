@@ -37,9 +37,10 @@ SCHEMA = "feeds-cache-3"
 FileKey = tuple[int, int, int, str, str, bool]  # size, mtime_ns, ctime_ns, display, rel, explicit
 BUCKETS = 64
 _IN_CHUNK = 500  # paths per "IN (...)" query: well under SQLite's variable limit
-# what a cache file that is not what it claims can raise while being read
-_UNREADABLE = (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-               TypeError, ValueError, IndexError)
+# what unpickling a blob that is not what it claims can raise (an old or damaged cache)
+UNPICKLING_ERRORS = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+                     ValueError, IndexError)
+_UNREADABLE = (sqlite3.Error, *UNPICKLING_ERRORS)
 
 
 # a file's entry: its key when stored, and collect's record of it (the parse outcome, without
@@ -193,7 +194,7 @@ class ArticleCache:
                     (self.fingerprint, facts_digest),
                 ).fetchone()
             return pickle.loads(row[0]) if row else None
-        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        except _UNREADABLE:
             return None
 
     def save_hints(self, facts_digest: str, hints: Any) -> None:

@@ -10,6 +10,7 @@ from operator import attrgetter
 
 from feeds.config import Config
 from feeds.content.cache import (
+    UNPICKLING_ERRORS,
     ArticleCache,
     CleanedRow,
     config_fingerprint,
@@ -68,10 +69,8 @@ class CollectRun:
             else None
         )
         # every dict of the run is keyed by the file's path string (Source.fspath)
-        self.keys = {  # file_key, inlined for files stat'ed when listed: one per file
-            s.fspath: (*s.stat, s.display, s.rel, s.explicit) if s.stat is not None
-            else file_key(s.fspath, s.display, s.rel, s.explicit)
-            for s in sources
+        self.keys = {
+            s.fspath: file_key(s.fspath, s.display, s.rel, s.explicit, s.stat) for s in sources
         }
         cached = self.cache.load(self.keys) if self.cache else {}
         # files whose record can be used as it is: unchanged since it was stored
@@ -217,8 +216,7 @@ def _outcome(blob: bytes) -> CleanOutcome | None:
     """A stored cleaning outcome, or None when it no longer loads (it is cleaned again)."""
     try:
         outcome = pickle.loads(blob)
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
-            ValueError, IndexError):
+    except UNPICKLING_ERRORS:
         return None
     return outcome if isinstance(outcome, CleanOutcome) else None
 
