@@ -5,9 +5,10 @@ changed, one added (each a median of --repeats runs; a changed or added article 
 between runs, untimed) — for the "full" job (`--limit 0`: every article, full content, the same
 work as Hugo's RSS) and a "realistic" config (site feeds + per-category feeds, 50 items).
 Prints a table (with the time of each phase, from the build's JSON report) and writes
-bench/results/results.json. Peak memory is that of the whole process tree (the build and its
-worker processes: proportional set sizes summed, so pages a forked worker shares with its
-parent count once). Figures, not pass/fail.
+bench/results/results.json. A cold build's peak memory is that of the whole process tree (the
+build and its worker processes: proportional set sizes summed, so pages a forked worker
+shares with its parent count once), from a run of its own; the other scenarios' is the
+largest process's (see timed). Figures, not pass/fail.
 """
 
 from __future__ import annotations

@@ -244,8 +244,8 @@ def _publish_jobs(
     checked and published, and remembered when they succeed."""
     from feeds.rendermemo import RenderMemo
 
-    memo = RenderMemo(config.state, out_dir)
-    keys = [memo.key(config, job, budget) for job in jobs]
+    memo = RenderMemo(config, out_dir)
+    keys = [memo.key(job, budget) for job in jobs]
     parts: dict[int, _Tally] = {}
     for index, (job, key) in enumerate(zip(jobs, keys, strict=True)):
         known = memo.replay(job, key, fallback)

@@ -33,8 +33,11 @@ MAX_ITEMS = 1000  # articles in a job beyond which it is rendered without a key
 class RenderMemo:
     """The jobs published by the last builds into one output folder, by key."""
 
-    def __init__(self, state: Path, out_dir: Path) -> None:
-        self.path = state / MEMO_FILE
+    def __init__(self, config: Config, out_dir: Path) -> None:
+        self.path = config.state / MEMO_FILE
+        # what every job of this build depends on alike
+        self._common = repr((code_fingerprint(), config.site.model_dump_json(),
+                             config.websub.model_dump_json()))
         self.out_dir = out_dir.absolute()
         self.folder = str(self.out_dir)
         self._all = load_json(self.path)
@@ -42,17 +45,16 @@ class RenderMemo:
         self._next: dict[str, Any] = {}  # entries of this build's jobs
         self._tried: set[str] = set()  # the jobs of this build, published or not
 
-    def key(self, config: Config, job: FeedJob, budget: bool) -> str | None:
+    def key(self, job: FeedJob, budget: bool) -> str | None:
         """What the job's files depend on, digested; None for jobs too large to key. The
         date an empty feed falls back to is left out: it changes whenever a newer article
         appears anywhere, and only a feed that ended up empty shows it (see replay)."""
         articles = job.articles if job.spec.archive else job.items
         if len(articles) > MAX_ITEMS:
             return None
-        digest = hashlib.sha256()
+        digest = hashlib.sha256(self._common.encode("utf-8", "surrogateescape"))
         for part in (
-            (code_fingerprint(), config.site.model_dump_json(), config.websub.model_dump_json(),
-             job.spec.model_dump_json(), job.name, job.path, job.title, job.limit, budget),
+            (job.spec.model_dump_json(), job.name, job.path, job.title, job.limit, budget),
             *articles,  # one at a time: a large feed's text is never held whole
         ):  # reprs of frozen records: every field, in a fixed order
             digest.update(repr(part).encode("utf-8", "surrogateescape"))
