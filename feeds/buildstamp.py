@@ -61,6 +61,7 @@ class RawInputs:
 
     key: str
     state: Path
+    config_key: str  # what the validated config depends on (feeds.config.memo's key)
     # (roots, ignore, sources, listing digest)
     listed: tuple[list[str], list[str], list[Source], str] | None = None
 
@@ -90,17 +91,21 @@ def raw_inputs(
     if state is None:
         return None
     names = sorted(set(_ENV_REFERENCE.findall(text.decode("utf-8", "replace"))))
-    described = json.dumps(
+    config_key = _digest(
         [
             code_fingerprint(), sys.version, os.getcwd(), os.environ.get("HOME"),
             str(config_file.resolve()) if config_file else None,
             hashlib.sha256(text).hexdigest(), [(n, os.environ.get(n)) for n in names],
-            overrides, str(out.absolute()) if out else None, sorted(only), limit,
-        ],
-        sort_keys=True, default=str,
+            overrides,
+        ]
     )
-    return RawInputs(hashlib.sha256(described.encode("utf-8", "surrogateescape")).hexdigest(),
-                     state)
+    key = _digest([config_key, str(out.absolute()) if out else None, sorted(only), limit])
+    return RawInputs(key, state, config_key)
+
+
+def _digest(parts: list[Any]) -> str:
+    described = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(described.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _state_folder(
@@ -172,9 +177,11 @@ class BuildStamp:
         if missing_roots(roots):
             return None
         slot = json.dumps([str(out.absolute()), sorted(only), limit])
+        from feeds.config.canonical import settings_text  # pydantic: not on the quick path
+
         # the sections a build reads: editing a digest, the mail server or the schedule
         # changes no feed, so it must not cost a rebuild
-        settings = config.model_dump_json(exclude={"mail", "digests", "schedule"})
+        settings = settings_text(config, exclude={"mail", "digests", "schedule"})
         ignore = list(config.content.ignore)
         if raw is not None and raw.listed and raw.listed[:2] == ([str(r) for r in roots], ignore):
             sources, listing = raw.listed[2:]  # listed a moment ago by quick_replay

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from feeds.config.canonical import settings_text
 from feeds.fingerprint import code_fingerprint
 from feeds.models import Problem
 from feeds.statefiles import load_json, signature, unchanged, write_json
@@ -36,8 +37,8 @@ class RenderMemo:
     def __init__(self, config: Config, out_dir: Path) -> None:
         self.path = config.state / MEMO_FILE
         # what every job of this build depends on alike
-        self._common = repr((code_fingerprint(), config.site.model_dump_json(),
-                             config.websub.model_dump_json()))
+        self._common = repr((code_fingerprint(), settings_text(config.site),
+                             settings_text(config.websub)))
         self.out_dir = out_dir.absolute()
         self.folder = str(self.out_dir)
         self._all = load_json(self.path)
@@ -54,7 +55,7 @@ class RenderMemo:
             return None
         digest = hashlib.sha256(self._common.encode("utf-8", "surrogateescape"))
         for part in (
-            (job.spec.model_dump_json(), job.name, job.path, job.title, job.limit, budget),
+            (settings_text(job.spec), job.name, job.path, job.title, job.limit, budget),
             *articles,  # one at a time: a large feed's text is never held whole
         ):  # reprs of frozen records: every field, in a fixed order
             digest.update(repr(part).encode("utf-8", "surrogateescape"))

@@ -62,7 +62,7 @@ def build(
         from feeds.cli.progress import progress
 
         with collector_paused():  # validating the config builds many objects too
-            config = load_settings()
+            config = load_settings(memo=raw)
             report = run_build(config, now=moment, only=only, limit=limit, out=out_dir,
                                strict=strict, progress=progress, raw=raw,
                                timings=timings)

@@ -12,11 +12,14 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from feeds.errors import ConfigError, FeedsError
+
+if TYPE_CHECKING:
+    from feeds.buildstamp import RawInputs
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -104,17 +107,25 @@ def options() -> Options:
     return click.get_current_context().find_root().ensure_object(Options)
 
 
-def load_settings(extra: dict[str, Any] | None = None) -> Any:
-    """The validated Config: config file (explicit, or ./config.yaml) + flags over it."""
+def load_settings(extra: dict[str, Any] | None = None, memo: RawInputs | None = None) -> Any:
+    """The validated Config: config file (explicit, or ./config.yaml) + flags over it.
+    With ``memo`` (this command's raw inputs): the config the last run with the same ones
+    validated, when the state folder kept it (see feeds.config.memo)."""
     from feeds.config import default_config, load_config
 
     overrides = settings_overrides(extra)
     path = config_file()
-    if path is None:
-        return default_config(overrides)
-    if not path.is_file():
+    if path is not None and not path.is_file():
         raise ConfigError([f"{path}: no such config file"], hint="run 'feeds init' to write one")
-    return load_config(path, overrides)
+
+    def validate() -> Any:
+        return default_config(overrides) if path is None else load_config(path, overrides)
+
+    if memo is None:
+        return validate()
+    from feeds.config.memo import remembered_config
+
+    return remembered_config(memo.config_key, memo.state, validate)
 
 
 def config_file() -> Path | None:

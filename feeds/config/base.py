@@ -14,7 +14,8 @@ class Section(BaseModel):
     """A config section: frozen, and unknown keys are errors (reported with a suggestion)."""
 
     model_config = ConfigDict(
-        frozen=True, extra="forbid", validate_default=True, revalidate_instances="always"
+        frozen=True, extra="forbid", validate_default=True, revalidate_instances="always",
+        defer_build=True,  # built on first validation: a memoized config never needs it
     )
 
 

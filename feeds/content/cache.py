@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from feeds.config import Config
+from feeds.config.canonical import settings_text
 from feeds.fingerprint import code_fingerprint
 from feeds.models import Problem, Severity
 
@@ -65,9 +66,9 @@ def config_fingerprint(config: Config) -> str:
     """Everything outside the file that changes what a file becomes."""
     parts = [SCHEMA, code_fingerprint("content", "html", "config", "models.py")]
     # drafts/future only decide what is left out, and folders are part of each file's key
-    content = config.content.model_dump_json(exclude={"drafts", "future", "dirs", "ignore"})
-    parts += [config.site.model_dump_json(), content]
-    parts += [config.cleaning.model_dump_json(), config.thumbnails.model_dump_json()]
+    content = settings_text(config.content, exclude={"drafts", "future", "dirs", "ignore"})
+    parts += [settings_text(config.site), content]
+    parts += [settings_text(config.cleaning), settings_text(config.thumbnails)]
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 
 

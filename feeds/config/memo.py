@@ -1,0 +1,62 @@
+"""The validated config, kept in the state folder for the next run with the same raw inputs.
+
+Validating config.yaml builds every section's schema first (pydantic), ~50 ms of each
+build from cron, most of what an incremental build costs besides its articles. The key
+digests all a config is made from (the file's bytes, the environment variables it names,
+the command-line overrides, the working and home folders, the program: see
+feeds.buildstamp.raw_inputs), so an entry found under it is the config validation would
+give. Anything unreadable is ignored and the config is validated again: a memo never
+fails a build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+
+from feeds.config.root import Config
+
+MEMO_FILE = "config-memo.pickle"
+KEEP = 8  # one per combination of config file and flags; the oldest goes first
+_UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+               IndexError, TypeError, ValueError)  # fmt: skip
+
+
+def remembered_config(key: str, state: Path, validate: Callable[[], Config]) -> Config:
+    """The config stored under ``key`` in ``state``, else ``validate()`` (stored when its
+    state folder is ``state``: where the next run looks)."""
+    path = state / MEMO_FILE
+    memo = {k: v for k, v in _load(path).items() if isinstance(v, Config)}  # no strays
+    found = memo.get(key)
+    if found is not None:
+        return found
+    config = validate()
+    if config.state == state:
+        memo.pop(key, None)
+        memo[key] = config
+        _save(path, dict(list(memo.items())[-KEEP:]))
+    return config
+
+
+def _load(path: Path) -> dict[object, object]:
+    try:
+        with path.open("rb") as file:
+            memo = pickle.load(file)
+    except _UNREADABLE:
+        return {}
+    return memo if isinstance(memo, dict) else {}
+
+
+def _save(path: Path, memo: dict[object, Config]) -> None:
+    """Atomically; an unwritable state folder only costs the next run a validation."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(pickle.dumps(memo, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
