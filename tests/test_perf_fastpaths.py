@@ -3,10 +3,12 @@ one gives exactly what the plain version gives."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from feeds_support import article
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 from feeds.config import default_config
 from feeds.content.collect import collect
 from feeds.content.collectrun import learning_sample
-from feeds.content.discover import Source
+from feeds.content.discover import READERS, Source, _ignored, _junk, discover, display_path
 from feeds.content.normalize import Meta
 from feeds.content.perfile import FileRecord
 from feeds.html.rules import source_of
@@ -166,3 +168,43 @@ def test_grouping_by_name_agrees_with_one_match_per_name(
              for n, (cats, tags) in enumerate(rows)]
     made = [(g.name, g.slug, [a.id for a in g.articles]) for g in groups(items, per)]
     assert made == _plain_groups(items, per)
+
+
+
+def _walked(root: Path, ignore: list[str]) -> list[tuple[str, str, str]]:
+    """(path, display, rel) of every article file, found with os.walk: the plain version."""
+    found = []
+    shown = display_path(root)
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith((".", "_drafts"))]
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        for name in filenames:
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            wanted = name.lower().endswith(tuple(READERS)) and not _junk(name)
+            if wanted and not _ignored(rel, ignore):
+                display = rel if shown == "." else f"{shown}/{rel}"
+                found.append((os.path.join(dirpath, name), display, rel))
+    return sorted(found, key=lambda f: f[1])
+
+
+def test_listing_a_folder_agrees_with_os_walk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "content"
+    for rel in ["a.md", "b.HTML", "x.txt", ".hidden.md", "#x.md#", "x.md~", "y.tmp",
+                "news/2024/c.md", "news/2024/d.markdown", "news/.git/e.md", "_drafts/f.md",
+                "_posts/g.md", "deep/er/and/deeper/h.htm", "skip/i.md", "news/skip.md"]:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("---\ntitle: t\n---\nbody\n", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "j.md").write_text("x", encoding="utf-8")
+    (root / "linked").symlink_to(tmp_path / "elsewhere")  # listed, never walked into
+    (root / "k.md").symlink_to(root / "a.md")  # a linked file is a file
+    (root / "broken.md").symlink_to(root / "missing.md")
+    for ignore in ([], ["skip/*", "skip.md"]):
+        for where in (tmp_path, root / "news", root):  # names are relative to the working folder
+            monkeypatch.chdir(where)
+            listed = discover([root], ignore, explicit=False)
+            assert [(s.fspath, s.display, s.rel) for s in listed] == _walked(root, ignore)
+            stats = {s.rel: s.stat for s in listed}
+            assert stats["broken.md"] is None and stats["k.md"] == stats["a.md"] is not None

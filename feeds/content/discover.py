@@ -52,23 +52,35 @@ def _expand(root: Path, ignore: Sequence[str], explicit: bool) -> Iterable[Sourc
         yield Source(str(root), display_path(root), root.name, explicit, _stat(str(root)))
         return
     # string work instead of a Path per file: this loop sees every file of a large archive
-    root_display = display_path(root)
+    root_display = "" if (shown := display_path(root)) == "." else shown + "/"
     suffixes = tuple(READERS)
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith((".", "_drafts")) or d == "_posts"
-        )
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        prefix = "" if rel_dir == "." else rel_dir + "/"
-        for name in filenames:
+    folders = [(str(root), "")]  # (folder, its path relative to root with a trailing /)
+    while folders:
+        folder, prefix = folders.pop()
+        try:  # scandir, not os.walk: no path joined or entry classified in Python
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError:  # unreadable or gone: skipped, as os.walk does
+            continue
+        for entry in listed:
+            name = entry.name
+            if _is_folder(entry):
+                if not name.startswith((".", "_drafts")) and not entry.is_symlink():
+                    folders.append((entry.path, prefix + name + "/"))
+                continue
             if not name.lower().endswith(suffixes) or _junk(name):
                 continue
             rel = prefix + name
             if ignore and _ignored(rel, ignore):
                 continue
-            display = rel if root_display == "." else f"{root_display}/{rel}"
-            fspath = os.path.join(dirpath, name)
-            yield Source(fspath, display, rel, False, _stat(fspath))
+            yield Source(entry.path, root_display + rel, rel, False, _stat(entry))
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # through symlinks, as os.walk classifies (never walks them)
+    except OSError:
+        return False
 
 
 def _expand_glob(pattern: str, ignore: Sequence[str]) -> Iterable[Source]:
@@ -85,7 +97,7 @@ def _expand_glob(pattern: str, ignore: Sequence[str]) -> Iterable[Source]:
             yield Source(str(path), display_path(path), rel, False, _stat(str(path)))
 
 
-def _stat(fspath: str) -> tuple[int, int, int] | None:
+def _stat(fspath: str | os.DirEntry[str]) -> tuple[int, int, int] | None:
     try:
         st = os.stat(fspath)
     except OSError:  # gone since it was listed: reading it will say so
