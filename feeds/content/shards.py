@@ -15,14 +15,15 @@ One worker means no processes at all: the same functions run here, with one stor
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from multiprocessing.connection import Connection, wait
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from feeds.content.workers import worker_count
 from feeds.errors import FeedsError
+
+if TYPE_CHECKING:  # multiprocessing is imported when workers start: a rebuild needs none
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 
@@ -71,6 +72,8 @@ class ShardPool:
         return self
 
     def _start(self, size: int) -> None:
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         for _ in range(size):
             parent, child = context.Pipe()
@@ -180,6 +183,8 @@ class _Dispatch:
                 self.pool.stop(at_once=True)  # this phase must never reach the next one
 
     def _results(self) -> Iterator[Any]:
+        from multiprocessing.connection import wait
+
         conns = self.pool.conns
         sent: dict[int, list[int]] = {}
         done: dict[int, Any] = {}

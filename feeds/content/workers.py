@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -71,6 +70,8 @@ def iter_files(
         return
     size = 1 if weight is not None else max(50, len(items) // (workers * 8))
     chunks = list(_chunks(items, size))
+    from concurrent.futures import ProcessPoolExecutor  # only when a pool starts
+
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(shared,)) as pool:
         for part in pool.map(_run_chunk, [(func, chunk) for chunk in chunks]):
             yield from part

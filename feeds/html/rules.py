@@ -9,8 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
-from cssselect import HTMLTranslator, SelectorError
 from lxml import etree
 
 from feeds.config.sections.cleaning import CleaningRule
@@ -25,6 +25,9 @@ from feeds.html.tree import (
     text_of,
     unwrap,
 )
+
+if TYPE_CHECKING:
+    from cssselect import HTMLTranslator
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +130,6 @@ def _drop_by_text(root: Tag, patterns: Sequence[re.Pattern[str]], trash: Trash) 
             trash.drop(el)
 
 
-_TRANSLATOR = HTMLTranslator()
-
-
 def selector_error(selector: str) -> str | None:
     """Why the cleaner cannot use ``selector`` (for config validation), or None when it can."""
     return _translated(selector)[1]
@@ -142,12 +142,22 @@ def _xpath(selector: str) -> str | None:
 
 @functools.lru_cache(maxsize=256)
 def _translated(selector: str) -> tuple[str | None, str | None]:
+    # imported when a rule names a selector: most configs have none (5 ms of every start)
+    from cssselect import SelectorError
+
     try:
-        path = _TRANSLATOR.css_to_xpath(selector, prefix="descendant::")
+        path = _translator().css_to_xpath(selector, prefix="descendant::")
         etree.XPath(path)
     except (SelectorError, ValueError, NotImplementedError, etree.XPathError) as exc:
         return None, (str(exc).splitlines() or [type(exc).__name__])[0]
     return path, None
+
+
+@functools.cache
+def _translator() -> HTMLTranslator:
+    from cssselect import HTMLTranslator
+
+    return HTMLTranslator()
 
 
 @functools.lru_cache(maxsize=256)
