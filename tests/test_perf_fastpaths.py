@@ -170,6 +170,28 @@ def test_grouping_by_name_agrees_with_one_match_per_name(
     assert made == _plain_groups(items, per)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.lists(NAMES, max_size=3), st.integers(0, 6), st.integers(0, 6)),
+                max_size=25),
+       st.sampled_from(["category", "tag"]), st.sampled_from(["published", "updated"]),
+       st.lists(NAMES, max_size=2), st.lists(NAMES, max_size=2))
+def test_a_group_of_a_selection_needs_no_selecting_again(
+    rows: list[tuple[list[str], int, int]], per: str, order: str, include: list[str],
+    exclude: list[str],
+) -> None:
+    """plan takes each group of a per-name feed as it comes (see plan._expand)."""
+    from feeds.config.sections.feeds import FeedSpec
+    from feeds.render.select import groups, select
+
+    items = [replace(article(), id=f"a{n % 4}-{n}", categories=tuple(names), tags=tuple(names),
+                     published=BASE + timedelta(days=p), updated=BASE + timedelta(days=p + u))
+             for n, (names, p, u) in enumerate(rows)]
+    spec = FeedSpec(name="x", format="atom", path="x/{slug}.xml", per=per, order=order,
+                    include={"categories": include}, exclude={"tags": exclude})
+    for group in groups(select(items, spec, 0), per):
+        assert list(group.articles) == select(group.articles, spec, 0)
+
+
 
 def _walked(root: Path, ignore: list[str]) -> list[tuple[str, str, str]]:
     """(path, display, rel) of every article file, found with os.walk: the plain version."""

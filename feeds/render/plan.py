@@ -82,6 +82,8 @@ def _expand(
         pattern = spec.title or "{site} · {name}"
         title = pattern.replace("{site}", site.title).replace("{name}", group.name)
         path = spec.path.replace("{slug}", group.slug)
-        items = tuple(select(group.articles, spec, 0))
+        # a group keeps the order of the selection it comes from, all of whose articles
+        # passed the filters: selecting it again (a pass over every article) changes nothing
+        items = group.articles
         jobs.append(FeedJob(f"{spec.name}/{group.slug}", spec, path, title, items, most))
     return jobs, skipped
