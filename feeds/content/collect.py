@@ -143,11 +143,13 @@ def _partition(
     kept: list[Source] = []
     skipped: list[str] = []
     due: list[datetime] = []
+    records = run.records
+    drafts, future = config.content.drafts, config.content.future  # looked up once
     for source in sources:
-        meta = run.records[source.fspath].meta
+        meta = records[source.fspath].meta
         if meta is None:
             continue
-        if not _left_out(meta, config, now):
+        if (drafts or not meta.draft) and (future or meta.published <= now):  # not left out
             kept.append(source)
             continue
         skipped.append(source.display)
@@ -170,12 +172,6 @@ def _index(
 # chooser(index) -> the source paths (Article.source_path) whose content is needed
 Chooser = Callable[[Sequence[Article]], Collection_[str]]
 _NO_CONTENT = ContentResult(content_html="", summary="", thumbnail=None)
-
-
-def _left_out(meta: Meta, config: Config, now: datetime) -> bool:
-    return (meta.draft and not config.content.drafts) or (
-        meta.published > now and not config.content.future
-    )
 
 
 def _article(source: Source, record: FileRecord, result: ContentResult, config: Config) -> Article:

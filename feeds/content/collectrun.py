@@ -252,9 +252,11 @@ def learning_sample(
                 key = by_categories[categories] = source_of("", categories, by, depth)
         else:
             key = source_of(source.display, categories, by, depth)
-        paths, metas = groups.setdefault(key, ([], []))
-        paths.append(source.fspath)
-        metas.append(meta)
+        group = groups.get(key)  # not setdefault: that makes two lists for every article
+        if group is None:
+            group = groups[key] = ([], [])
+        group[0].append(source.fspath)
+        group[1].append(meta)
     chosen: set[str] = set()
     for paths, metas in groups.values():
         if len(metas) > limit:  # two stable sorts of positions, C-level keys: (-published, id)
