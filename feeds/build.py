@@ -214,15 +214,18 @@ def _pools(
 ) -> dict[str, list[Article]]:
     """Per format, the articles that have every field it requires; the rest are reported."""
     from feeds.render import FORMATS
-    from feeds.render.fields import missing_fields, supplies_every_field
+    from feeds.render.fields import all_supply_every_field, missing_fields, supplies_every_field
 
     pools: dict[str, list[Article]] = {fmt: [] for fmt in sorted(formats)}
     required = {fmt: FORMATS[fmt].required for fmt in pools}
     every = sorted({name for names in required.values() for name in names})
     left_out: dict[tuple[str, str, str], list[str]] = {}
+    if all_supply_every_field(articles):  # the usual case: no article lacks anything
+        shared = list(articles)  # one list for every format: plan selects from it once
+        return {fmt: shared for fmt in pools}
     complete = [a for a in articles if supplies_every_field(a)]
-    if len(complete) == len(articles):  # the usual case: no article lacks anything
-        return {fmt: list(complete) for fmt in pools}
+    if len(complete) == len(articles):
+        return {fmt: complete for fmt in pools}
     for article in articles:  # each article checked once, whatever the number of formats
         missing = dict(missing_fields(article, every))
         for fmt, names in required.items():

@@ -21,7 +21,12 @@ from feeds.content.normalize import Meta
 from feeds.content.perfile import FileRecord
 from feeds.html.rules import source_of
 from feeds.models import Article, sort_newest_first
-from feeds.render.fields import FIELDS, missing_fields, supplies_every_field
+from feeds.render.fields import (
+    FIELDS,
+    all_supply_every_field,
+    missing_fields,
+    supplies_every_field,
+)
 
 BASE = datetime(2024, 3, 1, tzinfo=UTC)
 URLS = st.sampled_from([
@@ -44,6 +49,42 @@ def test_every_field_check_agrees_with_missing_fields(
     subject = replace(article(), url=url, published=published, updated=updated, title=title,
                       id=ident)
     assert supplies_every_field(subject) == (not missing_fields(subject, FIELDS))
+
+
+# mostly the values of a usual article, so that lists of them often pass whole
+_GOOD_URL = st.sampled_from(["https://example.com/a/", "http://example.com/a"])
+_UTC_DATE = st.builds(lambda hours: BASE + timedelta(hours=hours), st.integers(-50, 50))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_GOOD_URL | URLS, _UTC_DATE | DATES, _UTC_DATE | DATES,
+                          st.sampled_from(["t", "标题"]) | st.sampled_from(["", " "]),
+                          st.just("id-1") | st.sampled_from(["", "\t"])), max_size=6))
+def test_the_all_articles_field_check_agrees_with_each_article(
+    rows: list[tuple[str, datetime, datetime, str, str]],
+) -> None:
+    items = [replace(article(), url=url, published=published, updated=updated, title=title,
+                     id=ident) for url, published, updated, title, ident in rows]
+    each = [supplies_every_field(a) for a in items]
+    usual = all(a.url.startswith(("https://", "http://")) and a.published.tzinfo is UTC
+                and a.updated.tzinfo is UTC for a in items)
+    if all_supply_every_field(items):
+        assert all(each)
+    elif usual:  # the articles a build meets: the quick answer is the answer
+        assert not all(each)
+
+
+@pytest.mark.parametrize("field, value", [
+    ("url", "https://"), ("url", "http://"), ("url", "https:///x"), ("url", "http:///x"),
+    ("url", "ftp://example.com/"), ("url", " "), ("published", datetime(2024, 1, 1)),
+    ("updated", datetime(2024, 1, 1)), ("id", " "), ("title", "\t"),
+])
+def test_one_article_lacking_a_field_fails_the_all_articles_check(
+    field: str, value: object
+) -> None:
+    lacking = replace(article(), **{field: value})
+    assert not supplies_every_field(lacking)
+    assert not all_supply_every_field([article(), lacking, article()])
 
 
 @settings(max_examples=300, deadline=None)

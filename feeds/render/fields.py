@@ -104,6 +104,29 @@ def supplies_every_field(article: Article) -> bool:
     return url_ok and bool(article.id.strip()) and bool(article.title.strip())
 
 
+def all_supply_every_field(articles: Sequence[Article]) -> bool:
+    """True only when :func:`supplies_every_field` is true of every article (False may be
+    wrong: callers then ask per article). A few passes at C level, no call per article:
+    a rebuild asks this of every article of an archive."""
+    urls = list(map(_URL, articles))
+    return (
+        all(map(str.startswith, urls, repeat(_SCHEMES)))
+        and not any(map(str.startswith, urls, repeat(_NO_HOST)))
+        and not _SCHEMES_ONLY.intersection(urls)
+        and all(map(is_, map(_ZONE, map(_PUBLISHED, articles)), repeat(UTC)))
+        and all(map(is_, map(_ZONE, map(_UPDATED, articles)), repeat(UTC)))
+        and all(map(str.strip, map(_ID, articles)))
+        and all(map(str.strip, map(_TITLE, articles)))
+    )
+
+
+_URL, _ID, _TITLE = attrgetter("url"), attrgetter("id"), attrgetter("title")
+_PUBLISHED, _UPDATED = attrgetter("published"), attrgetter("updated")
+_SCHEMES = ("https://", "http://")
+_NO_HOST = ("https:///", "http:///")
+_SCHEMES_ONLY = frozenset(_SCHEMES)
+
+
 def missing_fields(article: Article, required: Iterable[str]) -> list[tuple[str, str]]:
     """(field, reason) for each required field the article cannot supply."""
     found = []

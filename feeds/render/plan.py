@@ -48,8 +48,9 @@ def plan(
     jobs: list[FeedJob] = []
     problems: list[Problem] = []
     taken: dict[str, str] = {}
+    selections: dict[tuple[int, str], list[Article]] = {}
     for spec in specs:
-        expanded, skipped = _expand(config, spec, pools[spec.format], limit)
+        expanded, skipped = _expand(config, spec, pools[spec.format], limit, selections)
         if skipped:
             problems.append(
                 Problem(spec.name, "per", f"left out {', '.join(skipped)}: no letters or digits "
@@ -66,16 +67,21 @@ def plan(
 
 
 def _expand(
-    config: Config, spec: FeedSpec, pool: Sequence[Article], limit: int | None
+    config: Config,
+    spec: FeedSpec,
+    pool: Sequence[Article],
+    limit: int | None,
+    selections: dict[tuple[int, str], list[Article]],
 ) -> tuple[list[FeedJob], list[str]]:
     site = config.site
     most = spec.limit if limit is None else limit
     if spec.per is None:
         title = spec.title or site.title
-        chosen = tuple(select(pool, spec, 0))
+        chosen = tuple(_selected(pool, spec, selections))
         return [FeedJob(spec.name, spec, spec.path, title, chosen, most)], []
     jobs, skipped = [], []
-    for group in groups(select(pool, spec, 0), spec.per, transliterate=site.transliterate):
+    selected = _selected(pool, spec, selections)
+    for group in groups(selected, spec.per, transliterate=site.transliterate):
         if not group.slug:
             skipped.append(repr(group.name))
             continue
@@ -87,3 +93,18 @@ def _expand(
         items = group.articles
         jobs.append(FeedJob(f"{spec.name}/{group.slug}", spec, path, title, items, most))
     return jobs, skipped
+
+
+def _selected(
+    pool: Sequence[Article], spec: FeedSpec, selections: dict[tuple[int, str], list[Article]]
+) -> list[Article]:
+    """``select(pool, spec, 0)``, made once per pool and order for the specs without filters
+    (the site's RSS, Atom and JSON feeds share one pool): each is a pass over the archive.
+    The list is shared, so nothing may change it."""
+    if not (spec.include.is_empty() and spec.exclude.is_empty()):
+        return select(pool, spec, 0)
+    key = (id(pool), spec.order)
+    found = selections.get(key)
+    if found is None:
+        found = selections[key] = select(pool, spec, 0)
+    return found

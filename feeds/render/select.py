@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from operator import attrgetter
 
 from feeds.config.sections.feeds import ArticleFilter, FeedSpec
 from feeds.content.slugs import match_key, slugify
@@ -64,6 +65,9 @@ def source_matches(path: str, pattern: str) -> bool:
     return fnmatchcase(posix, pattern) or fnmatchcase(posix, "*/" + pattern.lstrip("/"))
 
 
+_NAMES = {"category": attrgetter("categories"), "tag": attrgetter("tags")}
+
+
 def names_of(article: Article, per: str) -> Sequence[str]:
     if per == "category":
         return article.categories
@@ -78,8 +82,14 @@ def groups(articles: Sequence[Article], per: str, *, transliterate: bool = False
     # an archive has a few distinct lists of names: each list is matched once, and its
     # articles (their positions) join the groups of its keys together
     positions: dict[Sequence[str], list[int]] = {}
-    for index, article in enumerate(articles):
-        positions.setdefault(names_of(article, per), []).append(index)
+    read = _NAMES.get(per)  # categories and tags are read at C level, authors' names made
+    for index, names in enumerate(map(read, articles) if read else
+                                  (names_of(a, per) for a in articles)):
+        at = positions.get(names)  # not setdefault: that makes a list for every article
+        if at is None:
+            positions[names] = [index]
+        else:
+            at.append(index)
     # lists come in the order of their first article, so keys are met in order of first use
     display: dict[str, str] = {}
     lists: dict[str, list[list[int]]] = {}
