@@ -35,14 +35,10 @@ lint: $(TEST_STAMP)
 	$(BIN)/mypy
 
 ## bench: cold/warm/one-changed/one-added builds at 1 000 and 10 000 articles (Hugo too when installed)
-# (compiled first, as an installed package is: with PYTHONDONTWRITEBYTECODE set, every start
-# of an edited checkout compiled its changed modules again: 5-10 % of a rebuild's instructions)
 bench: $(BASE_STAMP)
-	$(BIN)/python -m compileall -q feeds
 	$(BIN)/python bench/run.py
 
 bench-large: $(BASE_STAMP)
-	$(BIN)/python -m compileall -q feeds
 	$(BIN)/python bench/run.py --large
 
 ## screenshots: the digest on desktop and phone and the feed page, into docs/ (needs chromium)
