@@ -1,10 +1,13 @@
 """`feeds build` with nothing changed answers from its raw inputs, before the config is even
-validated; anything that could change a feed sends it down the full path again."""
+validated; anything that could change a feed sends it down the full path again. A build
+that runs takes the config the last run with the same raw inputs validated, and never one
+made from other inputs."""
 
 from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +18,8 @@ from test_perf_cache import POST, mtimes, write_site
 
 from feeds.buildstamp import raw_inputs
 from feeds.config import default_config, load_config
+from feeds.config.canonical import settings_text
+from feeds.config.memo import MEMO_FILE
 
 NOW = "2026-11-26T12:00:00Z"
 CONFIG = """site:
@@ -25,11 +30,16 @@ content:
 digests:
   - {name: daily, subject: "Today", schedule: "0 8 * * *"}
 """
-# runs the real entry point and says, on the way out, what the run had to import
+# runs the real entry point and says, on the way out, what the run had to import, and
+# whether it built the config schema (a config from feeds.config.memo needs none)
 PROBE = """
 import atexit, json, sys
-atexit.register(lambda: print(json.dumps({m: m in sys.modules for m in sys.argv[1:3]}),
-                              file=sys.stderr))
+def report():
+    seen = {m: m in sys.modules for m in sys.argv[1:3]}
+    root = sys.modules.get("feeds.config.root")
+    seen["schema built"] = bool(root and root.Config.__pydantic_complete__)
+    print(json.dumps(seen), file=sys.stderr)
+atexit.register(report)
 from feeds.cli import main
 main(sys.argv[3:])
 """
@@ -45,8 +55,8 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def build(*extra: str) -> tuple[dict[str, Any], dict[str, bool]]:
-    """One `feeds build` in its own process: its JSON report, and whether it imported the
-    config schema (pydantic) and the content pipeline (lxml)."""
+    """One `feeds build` in its own process: its JSON report, whether it imported the
+    config schema (pydantic) and the content pipeline (lxml), and built the schema."""
     done = subprocess.run(
         [sys.executable, "-c", PROBE, "pydantic", "lxml", "build", "--format", "json",
          "--now", NOW, *extra],
@@ -58,10 +68,11 @@ def build(*extra: str) -> tuple[dict[str, Any], dict[str, bool]]:
 
 def test_an_unchanged_build_answers_without_the_schema_or_the_pipeline(site: Path) -> None:
     first, imported = build()
-    assert first["written"] and imported == {"pydantic": True, "lxml": True}
+    assert first["written"] and imported == {"pydantic": True, "lxml": True,
+                                             "schema built": True}
     before = mtimes(site / "public")
     again, imported = build()
-    assert imported == {"pydantic": False, "lxml": False}
+    assert imported == {"pydantic": False, "lxml": False, "schema built": False}
     assert again["written"] == [] and sorted(again["unchanged"]) == sorted(first["written"])
     assert again["counts"] == first["counts"] and again["problems"] == first["problems"]
     assert mtimes(site / "public") == before
@@ -192,3 +203,87 @@ def test_a_failed_build_forgets_both_layers_of_its_stamp(site: Path) -> None:
     stamp.forget()
     assert stamp.replay(now) is None and quick_replay(raw, now) is None
     assert json.loads((config.state / STAMP_FILE).read_text("utf-8")) == other
+
+
+def memo(site: Path) -> dict[str, Any]:
+    with (site / ".feeds" / MEMO_FILE).open("rb") as file:
+        found: dict[str, Any] = pickle.load(file)
+    return found
+
+
+def feed_text(site: Path) -> str:
+    return (site / "public" / "rss.xml").read_text("utf-8")
+
+
+def add_post(site: Path, day: int) -> None:
+    (site / "content" / f"post-{day}.md").write_text(POST.format(title="新", day=day), "utf-8")
+
+
+def test_a_rebuild_takes_the_remembered_config_and_builds_no_schema(site: Path) -> None:
+    """feeds.config.memo: the config the last run with the same raw inputs validated."""
+    assert build()[1]["schema built"]  # validating is building
+    add_post(site, 9)
+    report, imported = build()
+    assert report["written"] and not imported["schema built"]  # cache keys read it as it is
+    # the entry is what the build used: a changed one shows in the feed
+    entries = memo(site)
+    (key, config), = entries.items()
+    entries[key] = config.model_copy(update={"site": config.site.model_copy(
+        update={"title": "Remembered title"})})
+    (site / ".feeds" / MEMO_FILE).write_bytes(pickle.dumps(entries))
+    add_post(site, 10)
+    build()
+    assert "<title>Remembered title</title>" in feed_text(site)
+
+
+@pytest.mark.parametrize("change", ["env", "config"])
+def test_other_raw_inputs_are_validated_again(
+    site: Path, change: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build()
+    if change == "env":
+        monkeypatch.setenv("QUICK_SITE_URL", "https://elsewhere.example.com/")
+    else:
+        text = CONFIG.replace("timezone: Asia/Shanghai", "timezone: Asia/Shanghai\n  title: New")
+        (site / "config.yaml").write_text(text, encoding="utf-8")
+    assert build()[1]["schema built"]
+    text = feed_text(site)
+    assert ("elsewhere.example.com" in text) if change == "env" else ("<title>New</title>" in text)
+    assert len(memo(site)) == 2  # both kept: a scheduler and cron may alternate
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a pickle", pickle.dumps(["a", "list"]),
+                                     pickle.dumps({"key": "not a config"})],
+                         ids=["empty", "text", "list", "stray entry"])
+def test_an_unreadable_memo_is_replaced_not_trusted(site: Path, garbage: bytes) -> None:
+    (site / ".feeds").mkdir()
+    (site / ".feeds" / MEMO_FILE).write_bytes(garbage)
+    report, imported = build()
+    assert imported["schema built"] and report["written"]
+    assert "https://example.com/" in feed_text(site)
+    assert all(type(c).__name__ == "Config" for c in memo(site).values())
+
+
+def test_an_unwritable_state_folder_only_costs_the_memo(site: Path) -> None:
+    (site / ".feeds").mkdir()
+    (site / ".feeds" / MEMO_FILE).mkdir()  # cannot be replaced by a file
+    report, _ = build()
+    assert report["written"] and report["exit_code"] == 0
+    assert "https://example.com/" in feed_text(site)
+
+
+def test_settings_text_follows_every_nested_value(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    base = ("site: {url: 'https://example.com/'}\n"
+            "cleaning:\n  rules:\n    - {paths: [a], drop: [.x]}\n")
+    path.write_text(base, encoding="utf-8")
+    first = load_config(path)
+    path.write_text(base.replace(".x", ".y"), encoding="utf-8")
+    changed = load_config(path)
+    path.write_text(base, encoding="utf-8")
+    again = load_config(path)
+    assert settings_text(first.cleaning) == settings_text(again.cleaning)
+    assert settings_text(first.cleaning) != settings_text(changed.cleaning)
+    rest = {"cleaning"}
+    assert settings_text(first, exclude=rest) == settings_text(changed, exclude=rest)
+    assert settings_text(pickle.loads(pickle.dumps(first))) == settings_text(first)
