@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pydantic
 import pytest
 from test_perf_cache import POST, mtimes, write_site
 
@@ -207,8 +208,9 @@ def test_a_failed_build_forgets_both_layers_of_its_stamp(site: Path) -> None:
 
 def memo(site: Path) -> dict[str, Any]:
     with (site / ".feeds" / MEMO_FILE).open("rb") as file:
-        found: dict[str, Any] = pickle.load(file)
-    return found
+        version, found = pickle.load(file)
+    assert version == pydantic.VERSION
+    return found  # type: ignore[no-any-return]
 
 
 def feed_text(site: Path) -> str:
@@ -230,10 +232,15 @@ def test_a_rebuild_takes_the_remembered_config_and_builds_no_schema(site: Path) 
     (key, config), = entries.items()
     entries[key] = config.model_copy(update={"site": config.site.model_copy(
         update={"title": "Remembered title"})})
-    (site / ".feeds" / MEMO_FILE).write_bytes(pickle.dumps(entries))
+    (site / ".feeds" / MEMO_FILE).write_bytes(pickle.dumps((pydantic.VERSION, entries)))
     add_post(site, 10)
     build()
     assert "<title>Remembered title</title>" in feed_text(site)
+    # made by another pydantic: not trusted, whatever it holds
+    (site / ".feeds" / MEMO_FILE).write_bytes(pickle.dumps(("0.1", entries)))
+    add_post(site, 11)
+    assert build()[1]["schema built"]
+    assert "<title>Remembered title</title>" not in feed_text(site)
 
 
 @pytest.mark.parametrize("change", ["env", "config"])
@@ -253,8 +260,9 @@ def test_other_raw_inputs_are_validated_again(
 
 
 @pytest.mark.parametrize("garbage", [b"", b"not a pickle", pickle.dumps(["a", "list"]),
-                                     pickle.dumps({"key": "not a config"})],
-                         ids=["empty", "text", "list", "stray entry"])
+                                     pickle.dumps({"key": "not a config"}),
+                                     pickle.dumps((pydantic.VERSION, {"key": "not a config"}))],
+                         ids=["empty", "text", "list", "no version", "stray entry"])
 def test_an_unreadable_memo_is_replaced_not_trusted(site: Path, garbage: bytes) -> None:
     (site / ".feeds").mkdir()
     (site / ".feeds" / MEMO_FILE).write_bytes(garbage)

@@ -5,8 +5,9 @@ build from cron, most of what an incremental build costs besides its articles. T
 digests all a config is made from (the file's bytes, the environment variables it names,
 the command-line overrides, the working and home folders, the program: see
 feeds.buildstamp.raw_inputs), so an entry found under it is the config validation would
-give. Anything unreadable is ignored and the config is validated again: a memo never
-fails a build.
+give. The memo also records the pydantic it was made with: a model pickled by another
+version is never trusted. Anything unreadable is ignored and the config is validated
+again: a memo never fails a build.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import os
 import pickle
 from collections.abc import Callable
 from pathlib import Path
+
+from pydantic import VERSION
 
 from feeds.config.root import Config
 
@@ -44,10 +47,10 @@ def remembered_config(key: str, state: Path, validate: Callable[[], Config]) -> 
 def _load(path: Path) -> dict[object, object]:
     try:
         with path.open("rb") as file:
-            memo = pickle.load(file)
+            version, memo = pickle.load(file)
     except _UNREADABLE:
         return {}
-    return memo if isinstance(memo, dict) else {}
+    return memo if version == VERSION and isinstance(memo, dict) else {}
 
 
 def _save(path: Path, memo: dict[object, Config]) -> None:
@@ -55,7 +58,7 @@ def _save(path: Path, memo: dict[object, Config]) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(pickle.dumps(memo, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.write_bytes(pickle.dumps((VERSION, memo), protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp, path)
     except OSError:
         with contextlib.suppress(OSError):
