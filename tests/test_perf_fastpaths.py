@@ -20,6 +20,7 @@ from feeds.content.discover import READERS, Source, _ignored, _junk, discover, d
 from feeds.content.normalize import Meta
 from feeds.content.perfile import FileRecord, SampleKeeper, Store
 from feeds.html.rules import source_of
+from feeds.html.urls import LINK_SCHEMES, MEDIA_SCHEMES, absolute, cleaned_ref, resolved
 from feeds.models import Article, Document, sort_newest_first
 from feeds.render.fields import (
     FIELDS,
@@ -300,3 +301,33 @@ def test_listing_a_folder_agrees_with_os_walk(
             assert [(s.fspath, s.display, s.rel) for s in listed] == _walked(root, ignore)
             stats = {s.rel: s.stat for s in listed}
             assert stats["broken.md"] is None and stats["k.md"] == stats["a.md"] is not None
+
+
+_URL_PIECES = st.sampled_from([
+    "http://", "https://", "HTTP://", "ftp://", "//", "example.com", "EXAMPLE.com", "a..b",
+    "例子.中国", "127.0.0.1", ":8080", ":x", "user@", "/", "//", "/路径", "?", "?q=1", "#",
+    "#top", ";p", ";", "%20", " ", "\t", "\x01", "\u3000", "-", ".", "[::1]", "a", "é",
+    "?a?b", "#a#b", "/x/../y", "\\", "mailto:", "tel:", "javascript:",
+])
+# URLs built part by part: most are the simple kind, each part sometimes odd
+_URLS_BY_PART = st.tuples(
+    st.sampled_from(["http://", "https://", "HTTP://", "//", "ftp://", ""]),
+    st.sampled_from(["example.com", "EXAMPLE.com", "a..b", "例子.中国", "127.0.0.1", "",
+                     "example.com:8080", "example.com:x", "user@example.com", "[::1]", "."]),
+    st.lists(st.sampled_from(["/", "/a", "/路径", ";", ";p", "/x/../y", "%20", " ", "\u3000",
+                              "\x01", "\\", ":", "//"]), max_size=4).map("".join),
+    st.sampled_from(["", "", "?", "?q=1", "?a?b", "?;", "? x", "?é"]),
+    st.sampled_from(["", "", "#", "#top", "#a#b", "#;", "#\u3000"]),
+).map("".join)
+_BASES = st.sampled_from(["https://example.com/a/b.html", "http://example.com/", "",
+                          "ftp://example.com/"])
+_SCHEMES_SETS = st.sampled_from([LINK_SCHEMES, MEDIA_SCHEMES])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_URLS_BY_PART | st.lists(_URL_PIECES, min_size=1, max_size=7).map("".join), _BASES,
+       _SCHEMES_SETS)
+def test_a_simple_absolute_url_resolves_as_the_long_way_does(
+    ref: str, base: str, schemes: frozenset[str]
+) -> None:
+    assert absolute.__wrapped__(ref, base, schemes) == resolved(cleaned_ref(ref), base, schemes)

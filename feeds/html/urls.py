@@ -68,11 +68,35 @@ def absolute(ref: str, base: str, schemes: frozenset[str] = LINK_SCHEMES) -> str
     """``ref`` made absolute against ``base``; None when unusable or not in ``schemes``.
 
     Memoized (a pure function): learning and building resolve the same references."""
+    ref = cleaned_ref(ref)
+    simple = _SIMPLE_URL.match(ref)
+    if simple is not None:  # most references: the answer without parsing a URL four times
+        if simple[1] not in schemes:
+            return None
+        return ref if _HOST.match(simple[2]) else None
+    return resolved(ref, base, schemes)
+
+
+# An http(s) URL that urljoin and urlsplit give back exactly as written: a lower-case
+# scheme, a host of letters, digits, dots and hyphens (no port, no user), and a path, query
+# and fragment with no space, control character or ';' (parameters), the query and fragment
+# not empty when their mark is there (urlunparse drops an empty one)
+_SIMPLE_URL = re.compile(
+    r"(https?)://([A-Za-z0-9.-]+)(?:/[^\x00-\x20\x7f?#;]*)?"
+    r"(?:\?[^\x00-\x20\x7f#;]+)?(?:#[^\x00-\x20\x7f;]+)?\Z"
+)
+
+
+def cleaned_ref(ref: str) -> str:
+    """Spaces and controls off both ends, tabs and newlines out, ``//host`` made https."""
     ref = ref.strip(_C0_AND_SPACE)
     if "\t" in ref or "\n" in ref or "\r" in ref:  # rare: translate() is slow even then
         ref = ref.translate(_TAB_NEWLINE)
-    if ref.startswith("//"):
-        ref = "https:" + ref
+    return "https:" + ref if ref.startswith("//") else ref
+
+
+def resolved(ref: str, base: str, schemes: frozenset[str]) -> str | None:
+    """:func:`absolute` the long way, for any reference."""
     try:
         url = _join(base, ref)
         parts = urlsplit(url)  # parsed already by _join when it is ``ref`` (urlsplit caches)
