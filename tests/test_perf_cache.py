@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,7 +17,6 @@ from feeds.build import run_build
 from feeds.config import Config, default_config
 from feeds.content.cache import bucket_of
 from feeds.content.collect import Collection, ProgressFactory, collect
-from feeds.content.discover import Source
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 POST = """---
@@ -491,28 +489,3 @@ def test_reading_for_the_index_renders_no_markdown_it_will_not_clean(
     assert len(rendered) == 12
     shown = outputs(tmp_path / "out")["rss.xml"]
     assert shown.count(b"<item>") == 3 and b"&lt;em&gt;Markdown&lt;/em&gt;" in shown
-
-
-def test_a_build_that_cleans_few_articles_reads_the_learners_sample_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The texts of the newest articles of each source stay where they were read: learning
-    from them (and cleaning those a feed shows) reads no file a second time."""
-    import feeds.content.perfile as perfile
-
-    write_site(tmp_path, days=range(1, 27))  # the last of them dated this morning
-    config = config_for(tmp_path, cleaning={"boilerplate": {"sample": 5}})
-    reads: list[str] = []
-    real = perfile.parse_one
-
-    def counting(source: Source, *args: Any, **kwargs: Any) -> Any:
-        reads.append(source.display)
-        return real(source, *args, **kwargs)
-
-    monkeypatch.setattr(perfile, "parse_one", counting)
-    newest = {f"post-{day}.md" for day in range(22, 27)}
-    chosen = collect(config, now=NOW, clean_only=lambda index: {
-        a.source_path for a in index if a.source_path.rsplit("/", 1)[-1] in newest})
-    assert len(chosen.articles) == 5 and chosen.hints is not None
-    assert chosen.hints.articles == 5  # the learner read the sample: the newest five
-    assert reads == []

@@ -18,10 +18,10 @@ from feeds.content.collect import collect
 from feeds.content.collectrun import learning_sample
 from feeds.content.discover import READERS, Source, _ignored, _junk, discover, display_path
 from feeds.content.normalize import Meta
-from feeds.content.perfile import FileRecord, SampleKeeper, Store
+from feeds.content.perfile import FileRecord
 from feeds.html.rules import source_of
 from feeds.html.urls import LINK_SCHEMES, MEDIA_SCHEMES, absolute, cleaned_ref, resolved
-from feeds.models import Article, Document, sort_newest_first
+from feeds.models import Article, sort_newest_first
 from feeds.render.fields import (
     FIELDS,
     all_supply_every_field,
@@ -150,35 +150,6 @@ def test_the_learning_sample_is_the_newest_of_each_source(
         expected.update(source.fspath for source, _ in members[:limit])
     chosen = learning_sample(kept, records, config)
     assert [s.fspath for s in chosen] == [s.fspath for s in kept if s.fspath in expected]
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["甲", "乙", "丙 ", "甲/乙", ""]),
-                          st.sampled_from(["a", "b/c"]), st.integers(0, 2)), max_size=60),
-       st.integers(1, 6), st.sampled_from(["category", "folder"]), st.integers(1, 40))
-def test_workers_keep_every_text_the_learning_sample_reads(
-    rows: list[tuple[int, str, str, int]], limit: int, by: str, most: int
-) -> None:
-    """Each worker keeps the newest of each source it read; the sample (the newest of each
-    source over all of them) is among what they kept, unless a worker was full."""
-    config = default_config({"cleaning": {"boilerplate": {"sample": limit, "source_by": by}}})
-    kept = [Source(f"/c/{folder}/{n:03d}.md", f"c/{folder}/{n:03d}.md", f"{n:03d}.md", False)
-            for n, (_, _, folder, _) in enumerate(rows)]
-    metas = [_meta(BASE + timedelta(days=day), f"id-{n % 7}", tuple(filter(None, cats.split("/"))))
-             for n, (day, cats, _, _) in enumerate(rows)]
-    keepers = [SampleKeeper(limit, by, 2, most) for _ in range(3)]
-    stores: list[Store] = [{}, {}, {}]
-    for source, meta, (_, _, _, worker) in zip(kept, metas, rows, strict=True):
-        doc = Document(source.display, {}, "body", "html")
-        keepers[worker].offer(source, doc, meta, stores[worker])
-    for keeper, store in zip(keepers, stores, strict=True):
-        assert keeper.kept == len(store) <= most
-        assert all(len(group) <= 2 * limit for group in keeper.groups.values())
-    records = {s.fspath: FileRecord(m, None, (), ()) for s, m in zip(kept, metas, strict=True)}
-    sample = {s.fspath for s in learning_sample(kept, records, config)}
-    held = set().union(*stores)
-    if len(rows) < most:  # no worker was ever full
-        assert sample <= held
 
 
 def test_collected_articles_carry_every_field_of_an_article(tmp_path: Path) -> None:

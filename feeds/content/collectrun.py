@@ -23,7 +23,6 @@ from feeds.content.perfile import (
     CleanOutcome,
     FileRecord,
     Parsed,
-    SampleKeeper,
     clean_task,
     describe_task,
     parse_one,
@@ -97,17 +96,12 @@ class CollectRun:
 
     def read_changed(self, keep_texts: bool) -> None:
         """Read every file the cache could not answer for; the workers keep the texts when
-        ``keep_texts`` (every article will be cleaned), else those the learner's sample
-        may read (see SampleKeeper)."""
+        ``keep_texts`` (every article will be cleaned)."""
         todo = [s for s in self.sources if s.fspath not in self.valid]
         if not todo:
             return
-        settings = self.config.cleaning.boilerplate
-        keep: bool | SampleKeeper = keep_texts
-        if not keep_texts and settings.sample:  # sample 0: learning reads every article
-            keep = SampleKeeper(settings.sample, settings.source_by, settings.category_depth)
         with self.progress(len(todo), "reading") as advance:
-            records = self.pool.run(read_task, todo, _fspath, keep, advance)
+            records = self.pool.run(read_task, todo, _fspath, keep_texts, advance)
             for source, record in zip(todo, records, strict=True):
                 self.records[source.fspath] = record
                 self.read.add(source.fspath)

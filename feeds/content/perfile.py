@@ -22,8 +22,7 @@ from feeds.content.pipeline import (
     build_content,
 )
 from feeds.content.readers import ReadError, reader_for
-from feeds.html.rules import source_of
-from feeds.models import Document, Problem, Severity
+from feeds.models import Problem, Severity
 
 
 @dataclass(frozen=True)
@@ -88,18 +87,6 @@ def parse_file(
 ) -> tuple[Meta, ContentInput | None, tuple[Problem, ...]] | None:
     """Metadata, the text to clean (with ``text``) and the article's own warnings; None when
     not an article (``problems`` says why)."""
-    read = read_file(source, config, problems)
-    if read is None:
-        return None
-    doc, meta, own = read
-    return meta, content_of(source, doc, meta) if text else None, own
-
-
-def read_file(
-    source: Source, config: Config, problems: list[Problem]
-) -> tuple[Document, Meta, tuple[Problem, ...]] | None:
-    """The document and its metadata, and the article's own warnings; None when not an
-    article (``problems`` says why)."""
     path = source.path  # a new Path on each access
     reader = reader_for(path, explicit=source.explicit)
     if reader is None:
@@ -125,22 +112,20 @@ def read_file(
     problems.extend(found)
     if meta is None:
         return None
-    return doc, meta, tuple(found)
-
-
-def content_of(source: Source, doc: Document, meta: Meta) -> ContentInput:
-    """What cleaning reads of a document: its body as HTML (Markdown rendered now)."""
+    if not text:
+        return meta, None, tuple(found)
     html = render_markdown(doc.body) if doc.body_format == "markdown" else doc.body
-    return ContentInput(
+    content = ContentInput(
         path=source.display,
         html=html,
         page_url=meta.url,
         title=meta.title,
         categories=meta.categories,
         metadata=doc.metadata,
-        source_dir=source.path.parent,
+        source_dir=path.parent,
         declared_summary=meta.declared_summary,
     )
+    return meta, content, tuple(found)
 
 
 def clean_one_pickled(item: Parsed, shared: tuple[Config, CorpusHints]) -> bytes:
@@ -165,76 +150,20 @@ def clean_one(item: Parsed, shared: tuple[Config, CorpusHints]) -> CleanOutcome:
 # texts a worker read, so describing and cleaning need no second read of the file.
 
 
-Store = dict[str, "Parsed | Unrendered"]
+def read_task(source: Source, config: Config, keep: bool, store: dict[str, Parsed]) -> FileRecord:
+    """Read and normalize one file; keep its text for the phases after when ``keep``.
 
-
-@dataclass(frozen=True)
-class Unrendered:
-    """A document read and normalized whose text is not made yet (Markdown not rendered)."""
-
-    doc: Document
-    meta: Meta
-
-
-class SampleKeeper:
-    """What a worker keeps of the documents it reads when not every article will be cleaned:
-    per source, the newest ``limit`` it has read so far (newest first, ties by id, as
-    feeds.content.collectrun.learning_sample orders them). The learner's sample is the
-    newest ``limit`` of each source over all workers, so each of its articles is among
-    those its worker kept: describing it reads nothing again, and the texts of the rest of
-    the archive are let go. At most ``most`` documents are kept per worker; any other
-    article the later phases need is read again."""
-
-    def __init__(self, limit: int, by: str, depth: int, most: int = 4000) -> None:
-        self.limit, self.by, self.depth, self.most = limit, by, depth, most
-        self.groups: dict[str, list[tuple[str, Meta]]] = {}
-        self.kept = 0
-
-    def offer(self, source: Source, doc: Document, meta: Meta, store: Store) -> None:
-        if self.kept >= self.most:
-            return
-        key = source_of(source.display, meta.categories, self.by, self.depth)
-        group = self.groups.get(key)
-        if group is None:
-            group = self.groups[key] = []
-        group.append((source.fspath, meta))
-        store[source.fspath] = Unrendered(doc, meta)
-        self.kept += 1
-        if len(group) > 2 * self.limit:  # sorted now and then: amortized, not per file
-            group.sort(key=lambda entry: entry[1].id)
-            group.sort(key=lambda entry: entry[1].published, reverse=True)
-            for path, _meta in group[self.limit :]:
-                store.pop(path, None)
-            self.kept -= len(group) - self.limit
-            del group[self.limit :]
-
-
-def read_task(
-    source: Source, config: Config, keep: bool | SampleKeeper, store: Store
-) -> FileRecord:
-    """Read and normalize one file; keep its text for the phases after: every text when
-    ``keep`` is True (every article will be cleaned), else what the SampleKeeper keeps.
-
-    A build that cleans the few articles its feeds show reads those again (0.2 ms each)
-    rather than hold every text of the archive (~7 KB each in a worker: 340 MB per worker
-    at 100 000 articles)."""
-    if keep is True:
-        item, record = parse_one(source, config, text=True)
-        if item is not None:
-            store[source.fspath] = item
-        return record
-    problems: list[Problem] = []
-    read = read_file(source, config, problems)
-    if read is None:
-        return FileRecord(None, None, tuple(problems), ())
-    doc, meta, own = read
-    if isinstance(keep, SampleKeeper):
-        keep.offer(source, doc, meta, store)
-    return FileRecord(meta, None, tuple(problems), own)
+    Kept only when every article will be cleaned: a build that cleans the few articles its
+    feeds show reads those again (0.2 ms each) rather than hold every text of the archive
+    (~7 KB each in a worker: 340 MB per worker at 100 000 articles)."""
+    item, record = parse_one(source, config, text=keep)
+    if item is not None:
+        store[source.fspath] = item
+    return record
 
 
 def describe_task(
-    source: Source, config: Config, _extra: None, store: Store
+    source: Source, config: Config, _extra: None, store: dict[str, Parsed]
 ) -> ArticleFacts | None:
     """The learner's facts of one article; None when it is no longer an article."""
     item = _stored(source, config, store, keep=True)
@@ -242,7 +171,7 @@ def describe_task(
 
 
 def clean_task(
-    source: Source, config: Config, hints: CorpusHints, store: Store
+    source: Source, config: Config, hints: CorpusHints, store: dict[str, Parsed]
 ) -> bytes:
     """One article cleaned, pickled (see :func:`clean_one_pickled`); its text let go."""
     item = _stored(source, config, store, keep=False)
@@ -251,14 +180,10 @@ def clean_task(
     return clean_one_pickled(item, (config, hints))
 
 
-def _stored(source: Source, config: Config, store: Store, keep: bool) -> Parsed | None:
+def _stored(source: Source, config: Config, store: dict[str, Parsed], keep: bool) -> Parsed | None:
     """The text read earlier by this worker, or read now (the file came from the cache, or
     another worker read it)."""
     item = store.get(source.fspath) if keep else store.pop(source.fspath, None)
-    if isinstance(item, Unrendered):
-        item = Parsed(source, content_of(source, item.doc, item.meta))
-        if keep:
-            store[source.fspath] = item
     if item is None:
         item, _record = parse_one(source, config)
         if item is not None and keep:
