@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -489,3 +490,29 @@ def test_reading_for_the_index_renders_no_markdown_it_will_not_clean(
     assert len(rendered) == 12
     shown = outputs(tmp_path / "out")["rss.xml"]
     assert shown.count(b"<item>") == 3 and b"&lt;em&gt;Markdown&lt;/em&gt;" in shown
+
+
+def test_describing_the_learners_sample_normalizes_no_file_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that cleans only what its feeds show reads the sample's texts again to learn
+    from them, but takes their metadata from the records made a moment before."""
+    import feeds.content.perfile as perfile
+
+    write_site(tmp_path)
+    config = config_for(tmp_path, cleaning={"boilerplate": {"sample": 5}})
+    normalized: list[str] = []
+    real = perfile.normalize_meta
+
+    def counting(doc: Any, *args: Any, **kwargs: Any) -> Any:
+        normalized.append(doc.path)
+        return real(doc, *args, **kwargs)
+
+    monkeypatch.setattr(perfile, "normalize_meta", counting)
+    chosen = collect(config, now=NOW, clean_only=lambda index: set())
+    assert chosen.hints is not None and chosen.hints.articles == 5  # five were described
+    assert sorted(normalized) == sorted(set(normalized)) and len(normalized) == 8
+    # and what was learned is what a build that normalizes everything again learns
+    everything = collect(config_for(tmp_path, "other", cleaning={"boilerplate": {"sample": 5}}),
+                         now=NOW)
+    assert everything.hints == chosen.hints

@@ -25,8 +25,8 @@ from feeds.content.perfile import (
     Parsed,
     clean_task,
     describe_task,
-    parse_one,
     read_task,
+    reread,
     with_facts,
 )
 from feeds.content.pipeline import ArticleFacts, ContentInput, CorpusHints, combine_facts
@@ -129,7 +129,8 @@ class CollectRun:
         if not todo:
             return
         with self.progress(len(todo), "learning") as advance:
-            found = self.pool.run(describe_task, todo, _fspath, None, advance)
+            metas = {s.fspath: self.records[s.fspath].meta for s in todo}
+            found = self.pool.run(describe_task, todo, _fspath, metas, advance)
             for source, facts in zip(todo, found, strict=True):
                 if facts is None:
                     raise FeedsError(
@@ -142,9 +143,10 @@ class CollectRun:
     def _content(self, source: Source) -> ContentInput:
         """A sampled article's text, to describe its learned blocks: the texts stay in the
         workers, so this process reads the file itself (one per source that learned any).
-        Its record already holds its facts, so only the text is taken."""
+        Its record already holds its facts and metadata, so only the text is taken."""
         if source.fspath not in self.parsed:
-            item, _record = parse_one(source, self.config)  # one file: no pool, no bar
+            meta = self.records[source.fspath].meta
+            item = reread(source, meta) if meta is not None else None  # one file: no pool
             if item is None:  # the file changed under us since it was listed
                 raise FeedsError(
                     f"{source.display}: changed while it was being read",

@@ -6,6 +6,7 @@ several times slower, and the build cache unpickles tens of thousands of them)."
 from __future__ import annotations
 
 import pickle
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from feeds.config import Config
@@ -22,7 +23,7 @@ from feeds.content.pipeline import (
     build_content,
 )
 from feeds.content.readers import ReadError, reader_for
-from feeds.models import Problem, Severity
+from feeds.models import Document, Problem, Severity
 
 
 @dataclass(frozen=True)
@@ -112,20 +113,22 @@ def parse_file(
     problems.extend(found)
     if meta is None:
         return None
-    if not text:
-        return meta, None, tuple(found)
+    return meta, content_of(source, doc, meta) if text else None, tuple(found)
+
+
+def content_of(source: Source, doc: Document, meta: Meta) -> ContentInput:
+    """What cleaning reads of a document: its body as HTML (Markdown rendered now)."""
     html = render_markdown(doc.body) if doc.body_format == "markdown" else doc.body
-    content = ContentInput(
+    return ContentInput(
         path=source.display,
         html=html,
         page_url=meta.url,
         title=meta.title,
         categories=meta.categories,
         metadata=doc.metadata,
-        source_dir=path.parent,
+        source_dir=source.path.parent,
         declared_summary=meta.declared_summary,
     )
-    return meta, content, tuple(found)
 
 
 def clean_one_pickled(item: Parsed, shared: tuple[Config, CorpusHints]) -> bytes:
@@ -163,10 +166,11 @@ def read_task(source: Source, config: Config, keep: bool, store: dict[str, Parse
 
 
 def describe_task(
-    source: Source, config: Config, _extra: None, store: dict[str, Parsed]
+    source: Source, config: Config, metas: Mapping[str, Meta], store: dict[str, Parsed]
 ) -> ArticleFacts | None:
-    """The learner's facts of one article; None when it is no longer an article."""
-    item = _stored(source, config, store, keep=True)
+    """The learner's facts of one article; None when it is no longer an article. ``metas``
+    holds the records' metadata: a text that must be read again is not normalized again."""
+    item = _stored(source, config, store, keep=True, meta=metas.get(source.fspath))
     return None if item is None else describe_one(item, config)
 
 
@@ -180,15 +184,34 @@ def clean_task(
     return clean_one_pickled(item, (config, hints))
 
 
-def _stored(source: Source, config: Config, store: dict[str, Parsed], keep: bool) -> Parsed | None:
+def _stored(
+    source: Source, config: Config, store: dict[str, Parsed], keep: bool, meta: Meta | None = None
+) -> Parsed | None:
     """The text read earlier by this worker, or read now (the file came from the cache, or
-    another worker read it)."""
+    another worker read it). With the record's ``meta`` only the document is read: its
+    metadata is what normalizing it gave when the record was made (same file, same config)."""
     item = store.get(source.fspath) if keep else store.pop(source.fspath, None)
-    if item is None:
+    if item is None and meta is not None:
+        item = reread(source, meta)
+        if item is not None and keep:
+            store[source.fspath] = item
+    elif item is None:
         item, _record = parse_one(source, config)
         if item is not None and keep:
             store[source.fspath] = item
     return item
+
+
+def reread(source: Source, meta: Meta) -> Parsed | None:
+    """The text of a file whose record is known; None when it can no longer be read."""
+    reader = reader_for(source.path, explicit=source.explicit)
+    if reader is None:
+        return None
+    try:
+        doc = reader(source.path, source.display)
+    except Exception:  # gone or broken since its record was made: "changed while read"
+        return None
+    return Parsed(source, content_of(source, doc, meta))
 
 
 def _changed(source: Source) -> Problem:
