@@ -1,11 +1,17 @@
-"""Small JSON files in the state folder that record what a build left behind."""
+"""Small files in the state folder that record what a build left behind, and the errors a
+pickle of the program's own records can raise when it is old or damaged."""
 
 from __future__ import annotations
 
 import json
 import os
+import pickle
 from pathlib import Path
 from typing import Any
+
+# what unpickling a blob that is not what it claims can raise (an old or damaged state file)
+UNPICKLING_ERRORS = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+                     ValueError, IndexError)
 
 
 def load_json(path: Path) -> dict[str, Any]:
@@ -18,11 +24,20 @@ def load_json(path: Path) -> dict[str, Any]:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Atomically: a build killed mid-write leaves the old file, never half a file."""
+    write_atomically(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """A build killed mid-write leaves the old file, never half a file (nor a stray
+    temporary one when the write fails)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def signature(path: str) -> tuple[int, int] | None:

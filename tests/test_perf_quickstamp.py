@@ -278,6 +278,7 @@ def test_an_unwritable_state_folder_only_costs_the_memo(site: Path) -> None:
     report, _ = build()
     assert report["written"] and report["exit_code"] == 0
     assert "https://example.com/" in feed_text(site)
+    assert not list((site / ".feeds").glob(".*.tmp"))  # the failed write left nothing
 
 
 def test_settings_text_follows_every_nested_value(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ again: a memo never fails a build.
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
 from collections.abc import Callable
 from pathlib import Path
@@ -21,11 +20,10 @@ from pathlib import Path
 from pydantic import VERSION
 
 from feeds.config.root import Config
+from feeds.statefiles import UNPICKLING_ERRORS, write_atomically
 
 MEMO_FILE = "config-memo.pickle"
 KEEP = 8  # one per combination of config file and flags; the oldest goes first
-_UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-               IndexError, TypeError, ValueError)  # fmt: skip
 
 
 def remembered_config(key: str, state: Path, validate: Callable[[], Config]) -> Config:
@@ -38,8 +36,7 @@ def remembered_config(key: str, state: Path, validate: Callable[[], Config]) -> 
         return found
     config = validate()
     if config.state == state:
-        memo.pop(key, None)
-        memo[key] = config
+        memo[key] = config  # the newest last
         _save(path, dict(list(memo.items())[-KEEP:]))
     return config
 
@@ -48,18 +45,12 @@ def _load(path: Path) -> dict[object, object]:
     try:
         with path.open("rb") as file:
             version, memo = pickle.load(file)
-    except _UNREADABLE:
+    except (OSError, *UNPICKLING_ERRORS):
         return {}
     return memo if version == VERSION and isinstance(memo, dict) else {}
 
 
 def _save(path: Path, memo: dict[object, Config]) -> None:
-    """Atomically; an unwritable state folder only costs the next run a validation."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(pickle.dumps((VERSION, memo), protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    """An unwritable state folder only costs the next run a validation."""
+    with contextlib.suppress(OSError):
+        write_atomically(path, pickle.dumps((VERSION, memo), protocol=pickle.HIGHEST_PROTOCOL))

@@ -33,14 +33,12 @@ from feeds.config import Config
 from feeds.config.canonical import settings_text
 from feeds.fingerprint import code_fingerprint
 from feeds.models import Problem, Severity
+from feeds.statefiles import UNPICKLING_ERRORS
 
 SCHEMA = "feeds-cache-3"
 FileKey = tuple[int, int, int, str, str, bool]  # size, mtime_ns, ctime_ns, display, rel, explicit
 BUCKETS = 64
 _IN_CHUNK = 500  # paths per "IN (...)" query: well under SQLite's variable limit
-# what unpickling a blob that is not what it claims can raise (an old or damaged cache)
-UNPICKLING_ERRORS = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
-                     ValueError, IndexError)
 _UNREADABLE = (sqlite3.Error, *UNPICKLING_ERRORS)
 
 

@@ -10,7 +10,6 @@ from operator import attrgetter
 
 from feeds.config import Config
 from feeds.content.cache import (
-    UNPICKLING_ERRORS,
     ArticleCache,
     CleanedRow,
     config_fingerprint,
@@ -34,6 +33,7 @@ from feeds.content.shards import ShardPool
 from feeds.errors import FeedsError
 from feeds.html.rules import source_of
 from feeds.models import Problem
+from feeds.statefiles import UNPICKLING_ERRORS
 
 # progress(total, label) -> a context manager yielding advance(n); see feeds/cli/progress.py
 ProgressFactory = Callable[[int, str], AbstractContextManager[Callable[[int], None]]]
