@@ -191,12 +191,8 @@ def _stored(
     another worker read it). With the record's ``meta`` only the document is read: its
     metadata is what normalizing it gave when the record was made (same file, same config)."""
     item = store.get(source.fspath) if keep else store.pop(source.fspath, None)
-    if item is None and meta is not None:
-        item = reread(source, meta)
-        if item is not None and keep:
-            store[source.fspath] = item
-    elif item is None:
-        item, _record = parse_one(source, config)
+    if item is None:
+        item = reread(source, meta) if meta is not None else parse_one(source, config)[0]
         if item is not None and keep:
             store[source.fspath] = item
     return item
@@ -204,11 +200,12 @@ def _stored(
 
 def reread(source: Source, meta: Meta) -> Parsed | None:
     """The text of a file whose record is known; None when it can no longer be read."""
-    reader = reader_for(source.path, explicit=source.explicit)
+    path = source.path  # a new Path on each access
+    reader = reader_for(path, explicit=source.explicit)
     if reader is None:
         return None
     try:
-        doc = reader(source.path, source.display)
+        doc = reader(path, source.display)
     except Exception:  # gone or broken since its record was made: "changed while read"
         return None
     return Parsed(source, content_of(source, doc, meta))
