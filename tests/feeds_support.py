@@ -11,6 +11,7 @@ from typing import Any
 
 import feedparser
 import pytest
+from hypothesis import strategies as st
 from lxml import etree
 
 from feeds.config import Config, default_config
@@ -108,3 +109,34 @@ def shared() -> Path:
     if not path.is_dir():
         pytest.skip("the shared folder is not available")
     return path
+
+
+def drawn_article(
+    draw: Any, number: int, *, urls: Any, texts: Any, dates: Any, thumbnails: Any,
+    categories: Any = None, languages: Any = None,
+) -> Article:
+    """An article with every field drawn, for renderer tests that compare two writers:
+    hypothesis strategies for the URL, the texts, (published, updated), the thumbnail, and
+    optionally the categories (default: texts) and the language (default: ``article``'s)."""
+    url = draw(urls)
+    published, updated = draw(dates)
+    maybe = st.one_of(st.none(), st.just(""), texts)
+    changes: dict[str, Any] = {}
+    if languages is not None:
+        changes["language"] = draw(languages)
+    return replace(
+        article(number),
+        id=draw(st.one_of(st.just(url), texts)),
+        url=url,
+        title=draw(texts),
+        published=published,
+        updated=updated,
+        authors=tuple(draw(st.lists(st.builds(Author, texts, maybe, maybe), max_size=2))),
+        categories=tuple(draw(st.lists(texts if categories is None else categories,
+                                       max_size=3))),
+        tags=tuple(draw(st.lists(texts, max_size=2))),
+        summary=draw(texts),
+        content_html=draw(st.one_of(st.just(""), texts)),
+        thumbnail=draw(st.one_of(st.none(), thumbnails)),
+        **changes,
+    )

@@ -16,13 +16,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from unittest import mock
 
 import pytest
-from feeds_support import article, meta
+from feeds_support import article, drawn_article, meta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -317,26 +316,16 @@ shifts = st.sampled_from([0, 0, 1, -1, 3600, -86400]).map(lambda s: timedelta(se
 thumbnails = st.builds(Thumbnail, url=urls, mime_type=st.one_of(st.none(), json_texts))
 
 
+json_dates = instants.flatmap(lambda published: st.tuples(
+    st.just(published), st.one_of(st.just(published), shifts.map(lambda s: published + s))))
+
+
 @st.composite
 def articles(draw: st.DrawFn, number: int) -> Article:
-    url = draw(urls)
-    published = draw(instants)
-    updated = draw(st.one_of(st.just(published), shifts.map(lambda s: published + s)))
-    return replace(
-        article(number),
-        id=draw(st.one_of(st.just(url), json_texts)),
-        url=url,
-        title=draw(json_texts),
-        published=published,
-        updated=updated,
-        authors=tuple(draw(st.lists(st.builds(Author, json_texts, maybe, maybe), max_size=2))),
-        categories=tuple(draw(st.lists(st.one_of(st.sampled_from(NAMES), json_texts),
-                                       max_size=3))),
-        tags=tuple(draw(st.lists(json_texts, max_size=2))),
-        summary=draw(json_texts),
-        content_html=draw(st.one_of(st.just(""), json_texts)),
-        thumbnail=draw(st.one_of(st.none(), thumbnails)),
-        language=draw(st.one_of(st.just(""), st.just("zh-CN"), json_texts)),
+    return drawn_article(
+        draw, number, urls=urls, texts=json_texts, dates=json_dates, thumbnails=thumbnails,
+        categories=st.one_of(st.sampled_from(NAMES), json_texts),
+        languages=st.one_of(st.just(""), st.just("zh-CN"), json_texts),
     )
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from unittest import mock
 
 import pytest
-from feeds_support import article, meta
+from feeds_support import article, drawn_article, meta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -141,21 +141,9 @@ thumbnails = st.builds(
 
 @st.composite
 def articles(draw: st.DrawFn, number: int) -> Article:
-    url = draw(st.one_of(st.just(""), texts, st.just("https://ex.org/a?b=1&c=<2>")))
-    published, updated = draw(dates())
-    return replace(
-        article(number),
-        id=draw(st.one_of(st.just(url), texts)),
-        url=url,
-        title=draw(texts),
-        published=published,
-        updated=updated,
-        authors=tuple(draw(st.lists(st.builds(Author, texts, maybe, maybe), max_size=2))),
-        categories=tuple(draw(st.lists(texts, max_size=3))),
-        tags=tuple(draw(st.lists(texts, max_size=2))),
-        summary=draw(texts),
-        content_html=draw(st.one_of(st.just(""), texts)),
-        thumbnail=draw(st.one_of(st.none(), thumbnails)),
+    return drawn_article(
+        draw, number, urls=st.one_of(st.just(""), texts, st.just("https://ex.org/a?b=1&c=<2>")),
+        texts=texts, dates=dates(), thumbnails=thumbnails,
     )
 
 
