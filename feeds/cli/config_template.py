@@ -103,7 +103,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, PurePath):
         return str(value)
     if isinstance(value, timedelta):
-        from feeds.config.sections.schedule import format_duration
+        from feeds.config.behaviour import format_duration
 
         return format_duration(value)
     return value

@@ -9,6 +9,7 @@ from pydantic import Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from feeds.config.base import ConfigPath, Section
+from feeds.config.behaviour import ConfigBehaviour
 from feeds.config.sections.cleaning import CleaningSection
 from feeds.config.sections.content import ContentSection
 from feeds.config.sections.digests import DigestSpec, MailSection
@@ -18,7 +19,7 @@ from feeds.config.sections.site import SiteSection
 from feeds.config.sections.thumbnails import ThumbnailsSection
 
 
-class Config(Section):
+class Config(ConfigBehaviour, Section):
     """Everything `feeds` needs to know; every key has a default."""
 
     site: SiteSection = Field(default_factory=SiteSection)
@@ -74,9 +75,3 @@ class Config(Section):
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
-
-    def feed(self, name: str) -> FeedSpec | None:
-        return next((f for f in self.feeds if f.name == name), None)
-
-    def digest(self, name: str) -> DigestSpec | None:
-        return next((d for d in self.digests if d.name == name), None)

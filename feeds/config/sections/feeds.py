@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from feeds.config.base import OutputRelPath, Section, StrList
+from feeds.config.behaviour import ArticleFilterBehaviour
 from feeds.render import FORMATS
 
 
@@ -23,7 +24,7 @@ else:  # the allowed formats are the renderer table's keys (a Literal for docs a
 FeedPath = Annotated[OutputRelPath, AfterValidator(_normal_path)]
 
 
-class ArticleFilter(Section):
+class ArticleFilter(ArticleFilterBehaviour, Section):
     """Selects articles by category, tag, author or source file (any listed value matches)."""
 
     categories: StrList = Field(default_factory=list, description="Category names.")
@@ -32,9 +33,6 @@ class ArticleFilter(Section):
     sources: StrList = Field(
         default_factory=list, description="Glob patterns of source paths (relative to content)."
     )
-
-    def is_empty(self) -> bool:
-        return not (self.categories or self.tags or self.authors or self.sources)
 
 
 class FeedSpec(Section):

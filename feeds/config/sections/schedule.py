@@ -10,6 +10,11 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from feeds.config.base import ConfigPath, Duration, Section, StrList
+from feeds.config.behaviour import (
+    FeedSetScheduleBehaviour,
+    JobScheduleBehaviour,
+    format_duration,
+)
 
 JOB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
@@ -56,7 +61,7 @@ CRON_HELP = "5-field cron, e.g. '0 8 * * *'."
 EVERY_HELP = "Interval, e.g. '10m'."
 
 
-class JobSchedule(Section):
+class JobSchedule(JobScheduleBehaviour, Section):
     """A 5-field cron expression or an interval, in the site timezone.
 
     ``every`` intervals are counted from midnight (site timezone) of 2000-01-01, so
@@ -77,12 +82,6 @@ class JobSchedule(Section):
         _exactly_one_of(self.cron, self.every)
         return self
 
-    def describe(self) -> str:
-        """How the schedule reads in listings and logs: 'cron 0 8 * * *' or 'every 10m'."""
-        if self.cron is not None:
-            return f"cron {self.cron}"
-        assert self.every is not None
-        return f"every {format_duration(self.every)}"
 
 
 def _exactly_one_of(cron: str | None, every: timedelta | None) -> None:
@@ -90,7 +89,7 @@ def _exactly_one_of(cron: str | None, every: timedelta | None) -> None:
         raise ValueError("give exactly one of cron or every")
 
 
-class FeedSetSchedule(Section):
+class FeedSetSchedule(FeedSetScheduleBehaviour, Section):
     """Some of the feeds, rebuilt on their own schedule: the job ``build:NAME``."""
 
     name: JobName = Field(
@@ -107,21 +106,7 @@ class FeedSetSchedule(Section):
         _exactly_one_of(self.cron, self.every)
         return self
 
-    @property
-    def schedule(self) -> JobSchedule:
-        """Its timing alone, as schedule.build and digests[].schedule have it."""
-        return JobSchedule(cron=self.cron, every=self.every)
 
-
-def format_duration(value: timedelta) -> str:
-    """The shortest '1h30m'-style text for a duration (whole seconds)."""
-    seconds = int(value.total_seconds())
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, seconds = divmod(seconds, size)
-        if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts) or "0s"
 
 
 class ScheduleSection(Section):

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 
 from feeds.config.base import Section, SiteUrl
+from feeds.config.behaviour import SiteBehaviour
 
 
 class AuthorSetting(Section):
@@ -18,7 +19,7 @@ class AuthorSetting(Section):
     url: str | None = Field(default=None, description="Home page URL (optional).")
 
 
-class SiteSection(Section):
+class SiteSection(SiteBehaviour, Section):
     """The site every feed and digest belongs to."""
 
     title: str = Field(default="My site", description="Site title; the default feed title.")
@@ -66,7 +67,3 @@ class SiteSection(Section):
                 f"expected an IANA timezone such as 'Asia/Shanghai' or 'UTC', got {value!r}"
             ) from None
         return value
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
