@@ -15,8 +15,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from feeds.buildreport import BuildReport
-from feeds.config import Config
-from feeds.config.sections.feeds import FeedSpec
 from feeds.errors import UsageError
 from feeds.gcpause import collector_paused
 from feeds.models import Article, Problem
@@ -24,6 +22,8 @@ from feeds.timings import Timings
 
 if TYPE_CHECKING:
     from feeds.buildstamp import RawInputs
+    from feeds.config import Config
+    from feeds.config.sections.feeds import FeedSpec
     from feeds.content.collect import Collection, ProgressFactory
     from feeds.render.feed import Rendered
     from feeds.render.plan import FeedJob

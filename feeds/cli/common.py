@@ -111,14 +111,14 @@ def load_settings(extra: dict[str, Any] | None = None, memo: RawInputs | None = 
     """The validated Config: config file (explicit, or ./config.yaml) + flags over it.
     With ``memo`` (this command's raw inputs): the config the last run with the same ones
     validated, when the state folder kept it (see feeds.config.memo)."""
-    from feeds.config import default_config, load_config
-
     overrides = settings_overrides(extra)
     path = config_file()
     if path is not None and not path.is_file():
         raise ConfigError([f"{path}: no such config file"], hint="run 'feeds init' to write one")
 
     def validate() -> Any:
+        from feeds.config import default_config, load_config  # pydantic: not for a memo hit
+
         return default_config(overrides) if path is None else load_config(path, overrides)
 
     if memo is None:

@@ -27,13 +27,15 @@ from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from feeds.config import Config
 from feeds.config.canonical import settings_text
 from feeds.fingerprint import code_fingerprint
 from feeds.models import Problem, Severity
 from feeds.statefiles import UNPICKLING_ERRORS
+
+if TYPE_CHECKING:
+    from feeds.config import Config
 
 SCHEMA = "feeds-cache-3"
 FileKey = tuple[int, int, int, str, str, bool]  # size, mtime_ns, ctime_ns, display, rel, explicit

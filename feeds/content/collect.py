@@ -11,8 +11,8 @@ from collections.abc import Collection as Collection_
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from feeds.config import Config
 from feeds.content.collectrun import CollectRun, ProgressFactory, silent_progress
 from feeds.content.dedupe import drop_duplicates
 from feeds.content.discover import Source, discover, missing_roots
@@ -24,6 +24,9 @@ from feeds.errors import ConfigError
 from feeds.gcpause import collector_paused
 from feeds.models import Article, Author, Problem, Severity, sort_newest_first
 from feeds.timings import Timings
+
+if TYPE_CHECKING:
+    from feeds.config import Config
 
 __all__ = ["Chooser", "Collection", "ProgressFactory", "collect"]
 

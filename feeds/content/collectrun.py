@@ -7,8 +7,8 @@ import pickle
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
-from feeds.config import Config
 from feeds.content.cache import (
     ArticleCache,
     CleanedRow,
@@ -34,6 +34,9 @@ from feeds.errors import FeedsError
 from feeds.html.rules import source_of
 from feeds.models import Problem
 from feeds.statefiles import UNPICKLING_ERRORS
+
+if TYPE_CHECKING:
+    from feeds.config import Config
 
 # progress(total, label) -> a context manager yielding advance(n); see feeds/cli/progress.py
 ProgressFactory = Callable[[int, str], AbstractContextManager[Callable[[int], None]]]

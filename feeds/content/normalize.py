@@ -9,13 +9,15 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from feeds.config.sections.site import SiteSection
 from feeds.content import fields
 from feeds.content.dates import ACCEPTED, DateError, date_from_filename, to_utc
 from feeds.content.slugs import absolute_url, build_permalink, slugify
 from feeds.models import Author, Document, Problem, Severity
+
+if TYPE_CHECKING:
+    from feeds.config.sections.site import SiteSection
 
 DATE_KEYS = ("date", "published", "pubDate", "pubdate", "publishDate", "created")
 UPDATED_KEYS = ("updated", "lastmod", "modified", "last_modified_at", "updated_at")

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from feeds.config import Config
 from feeds.content.bodyformat import render_markdown
 from feeds.content.cache import digest
 from feeds.content.discover import Source
@@ -24,6 +24,9 @@ from feeds.content.pipeline import (
 )
 from feeds.content.readers import ReadError, reader_for
 from feeds.models import Document, Problem, Severity
+
+if TYPE_CHECKING:
+    from feeds.config import Config
 
 
 @dataclass(frozen=True)

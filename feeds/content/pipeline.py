@@ -16,13 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from feeds.config import Config
 from feeds.html import boilerplate
 from feeds.html.boilerplate import LearnedBlock
 from feeds.html.byline import replaces_author
 from feeds.models import Problem, Severity, Thumbnail
+
+if TYPE_CHECKING:
+    from feeds.config import Config
 
 __all__ = [
     "ArticleFacts",

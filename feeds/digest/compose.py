@@ -11,15 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from feeds.config import Config
-from feeds.config.sections.digests import DigestSpec
 from feeds.digest import message as mime
 from feeds.digest import render, tokens
 from feeds.digest.select import for_categories, group_articles
 from feeds.digest.views import Mode, base_context, group_views, labels, preheader
 from feeds.models import Article
+
+if TYPE_CHECKING:
+    from feeds.config import Config
+    from feeds.config.sections.digests import DigestSpec
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feeds.config import Config
-from feeds.config.sections.digests import DigestSpec
 from feeds.digest import ledger, subscribers
 from feeds.digest.message import parse_address, to_email
 from feeds.digest.run import (
@@ -30,6 +28,8 @@ from feeds.errors import DeliveryError
 from feeds.models import Article
 
 if TYPE_CHECKING:
+    from feeds.config import Config
+    from feeds.config.sections.digests import DigestSpec
     from feeds.content.collect import Collection
 
 SAMPLE = subscribers.Subscriber("reader@example.com", "Sample Reader", "active", ())

@@ -17,8 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from feeds.config import Config
-from feeds.config.sections.digests import DigestSpec, TransportSettings
 from feeds.digest import ledger, subscribers, tokens
 from feeds.digest.compose import Composer, web_path
 from feeds.digest.deliver import Tally, deliver_run
@@ -30,6 +28,8 @@ from feeds.errors import DeliveryError, UsageError
 from feeds.models import Article, iso_utc
 
 if TYPE_CHECKING:
+    from feeds.config import Config
+    from feeds.config.sections.digests import DigestSpec, TransportSettings
     from feeds.content.collect import Collection
 
 

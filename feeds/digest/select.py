@@ -10,11 +10,14 @@ import fnmatch
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from feeds.config.sections.digests import DigestSpec
-from feeds.config.sections.feeds import ArticleFilter
 from feeds.content.slugs import match_key
 from feeds.models import Article, sort_newest_first
+
+if TYPE_CHECKING:
+    from feeds.config.sections.digests import DigestSpec
+    from feeds.config.sections.feeds import ArticleFilter
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,12 +17,14 @@ import ssl
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit
 
 from feeds.config.loader import resolve_secret
-from feeds.config.sections.digests import TransportSettings
 from feeds.errors import DeliveryError, UsageError
+
+if TYPE_CHECKING:
+    from feeds.config.sections.digests import TransportSettings
 
 
 class TemporaryFailure(Exception):

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from feeds.config import Config
 from feeds.digest import subscribers, tokens
 from feeds.errors import UsageError
+
+if TYPE_CHECKING:
+    from feeds.config import Config
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from feeds.config import Config
-from feeds.config.sections.digests import DigestSpec
 from feeds.digest.select import Group
 from feeds.models import Article
+
+if TYPE_CHECKING:
+    from feeds.config import Config
+    from feeds.config.sections.digests import DigestSpec
 
 Mode = Literal["full", "brief", "hidden"]
 THUMB_WIDTH = 120

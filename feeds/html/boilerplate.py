@@ -12,10 +12,13 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from feeds.config.sections.cleaning import BoilerplateSettings
 from feeds.html.clean import Trash
 from feeds.html.tree import Tag, classes, collapse, elements, raw_text, ruby_elements
+
+if TYPE_CHECKING:
+    from feeds.config.sections.cleaning import BoilerplateSettings
 
 # Blocks that can be boilerplate as a whole. Table parts, list items and headings are left out:
 # recurring row labels or "Conclusion" headings are structure, not boilerplate.

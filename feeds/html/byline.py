@@ -9,11 +9,14 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from feeds.config.sections.cleaning import BylineSettings
 from feeds.html.clean import Trash
 from feeds.html.rules import fold, leaf_blocks
 from feeds.html.tree import Tag, text_of
+
+if TYPE_CHECKING:
+    from feeds.config.sections.cleaning import BylineSettings
 
 _LOOKED_AT = 2  # only the first paragraphs with text can be a byline
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feeds.config import Config
 from feeds.html import clean, thumbnail
 from feeds.html.assets import LocalAssets, resized
 from feeds.html.boilerplate import Block, candidate_blocks, candidate_digests, drop_learned
@@ -29,6 +28,7 @@ from feeds.models import Problem, Severity, Thumbnail
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from feeds.config import Config
     from feeds.content.pipeline import ContentInput
 
 MARKER = "feeds-excerpt-end"

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from feeds.config.sections.cleaning import CleaningRule
 from feeds.html.clean import Trash
 from feeds.html.tree import (
     BLOCK_TAGS,
@@ -28,6 +27,8 @@ from feeds.html.tree import (
 
 if TYPE_CHECKING:
     from cssselect import HTMLTranslator
+
+    from feeds.config.sections.cleaning import CleaningRule
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,15 +12,17 @@ import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from feeds.config.sections.thumbnails import ThumbnailsSection
 from feeds.html.assets import LocalAssets
 from feeds.html.images import Size, is_iconish, is_tracking_pixel, mime_for, size_from_url, size_of
 from feeds.html.tree import Tag
 from feeds.html.urls import MEDIA_SCHEMES, Resolver
 from feeds.models import Thumbnail
+
+if TYPE_CHECKING:
+    from feeds.config.sections.thumbnails import ThumbnailsSection
 
 _NESTED_KEYS = ("feature", "url", "src", "path", "image", "file", "thumbnail")
 _MEANINGLESS_ALT = {"", "image", "img", "图片", "photo", "picture", "pic", "null", "undefined"}

@@ -6,13 +6,16 @@ import posixpath
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from feeds.config import Config
 from feeds.models import Article, Author, Problem, Severity
 from feeds.render import FORMATS, chunk_renderer
 from feeds.render.budget import fit
 from feeds.render.model import Entry, FeedMeta, Link
 from feeds.render.plan import FeedJob, feed_url
+
+if TYPE_CHECKING:
+    from feeds.config import Config
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # CSS only: it works in every browser; XSLT is being removed from them (Chromium 156 shows a

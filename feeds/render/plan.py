@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from feeds.config import Config
-from feeds.config.sections.feeds import FeedSpec
 from feeds.models import Article, Problem, Severity
 from feeds.render.select import groups, select
+
+if TYPE_CHECKING:
+    from feeds.config import Config
+    from feeds.config.sections.feeds import FeedSpec
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
-from feeds.config.sections.feeds import ArticleFilter, FeedSpec
 from feeds.content.slugs import match_key, slugify
 from feeds.models import Article, sort_newest_first
+
+if TYPE_CHECKING:
+    from feeds.config.sections.feeds import ArticleFilter, FeedSpec
 
 
 @dataclass(frozen=True, slots=True)

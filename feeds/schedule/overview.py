@@ -7,13 +7,15 @@ is running (the lock file says whether it is).
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from feeds.config import Config
 from feeds.schedule.lock import lock_holder
 from feeds.schedule.state import STATE_DB, JobRow, JobState
 from feeds.schedule.status import STATUS_NAME, job_entries, read_status_file, short_time
 from feeds.schedule.triggers import in_zone, jobs_from_config, next_fire
+
+if TYPE_CHECKING:
+    from feeds.config import Config
 
 
 def status_overview(config: Config, now: datetime, sends: int = 3) -> dict[str, Any]:

@@ -13,12 +13,11 @@ import os
 import threading
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from feeds.config import Config
 from feeds.errors import ConfigError
 from feeds.schedule.catchup import CatchUp, plan_catch_up
 from feeds.schedule.executor import FireTimeExecutor
@@ -29,6 +28,9 @@ from feeds.schedule.state import STATE_DB, JobState, RunRecord
 from feeds.schedule.status import STATUS_NAME, job_entries, write_status_file
 from feeds.schedule.triggers import BUILD_JOB, JobSpec, in_zone, jobs_from_config
 from feeds.schedule.watch import ContentWatcher
+
+if TYPE_CHECKING:
+    from feeds.config import Config
 
 
 class SchedulerService:

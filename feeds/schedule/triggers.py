@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from feeds.config import Config
-from feeds.config.sections.schedule import FeedSetSchedule, JobSchedule
 from feeds.errors import UsageError
+
+if TYPE_CHECKING:
+    from feeds.config import Config
+    from feeds.config.sections.schedule import FeedSetSchedule, JobSchedule
 
 BUILD = "build"
 BUILD_PREFIX = "build:"
