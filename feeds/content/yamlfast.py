@@ -28,6 +28,11 @@ _ODD_CHARACTERS = re.compile(
     "[\x85\u2028\u2029\ufeff]|" + yaml.reader.Reader.NON_PRINTABLE.pattern
 )
 _RESOLVER = Resolver()
+# the first characters PyYAML tries implicit types for (bool, int, float, null, timestamp…):
+# a plain scalar starting with any other character is a string, as resolve() would say,
+# without its call (a dozen per post; titles and categories rarely start with one)
+_TYPED_FIRST = frozenset(_RESOLVER.yaml_implicit_resolvers)
+_TYPED_ANY = None in _TYPED_FIRST  # a resolver for every first character: none by default
 _CONSTRUCTOR = SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
 _BUILDERS = {
@@ -75,7 +80,7 @@ def _load(lines: list[str]) -> dict[str, Any]:
         if match is None:
             raise _NotSimple
         key, value = match.group(1), match.group(2)
-        if key in data or _RESOLVER.resolve(ScalarNode, key, (True, False)) != _STR:
+        if key in data or _resolve(key) != _STR:
             raise _NotSimple  # duplicate keys, or keys such as "yes" that are not strings
         listing, indent = None, -1
         if not value:
@@ -84,6 +89,13 @@ def _load(lines: list[str]) -> dict[str, Any]:
         else:
             data[key] = _flow_list(value) if value[0] == "[" else _scalar(value, flow=False)
     return data
+
+
+def _resolve(text: str) -> str:
+    """The tag PyYAML's resolver gives the plain scalar ``text`` (never empty here)."""
+    if text[0] not in _TYPED_FIRST and not _TYPED_ANY:
+        return _STR
+    return _RESOLVER.resolve(ScalarNode, text, (True, False))
 
 
 def _flow_list(value: str) -> list[Any]:
@@ -114,7 +126,7 @@ def _scalar(text: str, flow: bool) -> Any:
         raise _NotSimple
     if flow and any(c in text for c in ",[]{}"):
         raise _NotSimple
-    tag = _RESOLVER.resolve(ScalarNode, text, (True, False))
+    tag = _resolve(text)
     if tag == _STR:
         return text
     builder = _BUILDERS.get(tag)
