@@ -6,16 +6,18 @@ import fnmatch
 import glob
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from feeds.content.readers import READERS
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     # a string, not a Path: listing a 10 000-file archive on every rebuild made a Path per file
-    # (a third of a no-change rebuild); ``path`` makes one only for files actually read
+    # (a third of a no-change rebuild); ``path`` makes one only for files actually read.
+    # A named tuple, not a frozen dataclass: made for every file of every build, in a third
+    # of the time (one tuple instead of five attribute stores)
     fspath: str
     display: str  # how messages name the file
     rel: str  # relative to its content folder, POSIX separators
@@ -35,7 +37,10 @@ def discover(roots: Sequence[Path], ignore: Sequence[str], *, explicit: bool) ->
     for root in roots:
         for source in _expand(root, ignore, explicit):
             found.setdefault(source.fspath, source)
-    return sorted(found.values(), key=lambda s: s.display)
+    return sorted(found.values(), key=_DISPLAY)
+
+
+_DISPLAY = attrgetter("display")
 
 
 def missing_roots(roots: Sequence[Path]) -> list[str]:
