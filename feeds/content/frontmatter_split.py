@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +61,19 @@ def _split(handler: Any, text: str, kind: str) -> tuple[str, str]:
     return raw, body
 
 
+class _TomlError(ValueError):
+    """TOML front matter tomllib refused (tomllib is imported for the rare post that has it)."""
+
+
+def _toml(raw: str) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        return tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        raise _TomlError(str(exc)) from None
+
+
 def _parse(kind: str, raw: str, skipped_lines: int = 0) -> dict[str, Any]:
     try:
         if kind == "yaml":
@@ -69,7 +81,7 @@ def _parse(kind: str, raw: str, skipped_lines: int = 0) -> dict[str, Any]:
             if data is None:
                 data = yaml.load(raw, Loader=_Loader)
         elif kind == "toml":
-            data = tomllib.loads(raw)
+            data = _toml(raw)
         else:
             data = json.loads(raw)
     except yaml.YAMLError as exc:
@@ -80,7 +92,7 @@ def _parse(kind: str, raw: str, skipped_lines: int = 0) -> dict[str, Any]:
         where = f" at line {line}, column {mark.column + 1}" if mark else ""
         reason = getattr(exc, "problem", None) or "invalid YAML"
         raise FrontMatterError(f"invalid YAML front matter{where}: {reason}") from None
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+    except (_TomlError, json.JSONDecodeError) as exc:
         raise FrontMatterError(f"invalid {kind.upper()} front matter: {exc}") from None
     if data is None:
         return {}

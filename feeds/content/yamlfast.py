@@ -23,10 +23,10 @@ _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*?))? *\Z")
 _ITEM_LINE = re.compile(r" *- +(.*?) *\Z")
 # a plain scalar may not start with an indicator, nor hold ": " or " #" (then it is not plain)
 _PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
-# YAML's other line breaks, a BOM, and the characters its reader refuses
-_ODD_CHARACTERS = re.compile(
-    "[\x85\u2028\u2029\ufeff]|" + yaml.reader.Reader.NON_PRINTABLE.pattern
-)
+# YAML's other line breaks and a BOM; and the characters its reader refuses, with the
+# pattern PyYAML compiled already (compiling the two as one cost 2.5 ms of every start)
+_OTHER_BREAKS = re.compile("[\x85\u2028\u2029\ufeff]")
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 _RESOLVER = Resolver()
 # the first characters PyYAML tries implicit types for (bool, int, float, null, timestamp…):
 # a plain scalar starting with any other character is a string, as resolve() would say,
@@ -50,7 +50,7 @@ class _NotSimple(Exception):
 
 def load_simple(raw: str) -> dict[str, Any] | None:
     """The mapping of a flat front matter, as PyYAML would load it; None when not flat."""
-    if "\t" in raw or _ODD_CHARACTERS.search(raw):
+    if "\t" in raw or _OTHER_BREAKS.search(raw) or _NON_PRINTABLE.search(raw):
         return None  # tabs, other line breaks, characters PyYAML refuses: its business
     try:
         return _load(raw.split("\n"))
