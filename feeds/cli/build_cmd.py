@@ -84,8 +84,8 @@ def _build(
     raw = raw_inputs(config_file=config_file(), overrides=settings_overrides(), out=out_dir,
                      only=only, limit=limit)
     timings = Timings()
-    with timings.phase("discover"):
-        replay = quick_replay(raw, moment) if raw else None
+    with timings.phase("discover"):  # the pipeline a changed file needs is imported meanwhile
+        replay = quick_replay(raw, moment, meanwhile=_import_pipeline) if raw else None
     if replay is not None:
         return BuildReport.replayed(replay, strict, timings.as_dict())
     from feeds.build import run_build
@@ -94,6 +94,13 @@ def _build(
     config = load_settings(memo=raw)
     return run_build(config, now=moment, only=only, limit=limit, out=out_dir, strict=strict,
                      progress=progress, raw=raw, timings=timings)
+
+
+def _import_pipeline() -> None:
+    """What a build that is not replayed imports first: while the sources are listed, at no
+    cost to one that is."""
+    import feeds.build
+    import feeds.content.collect  # noqa: F401
 
 
 @click.command()

@@ -1,0 +1,112 @@
+"""feeds.content.aside: a forked child lists the sources while the build imports; what it
+sends is what listing them here gives, and a child that fails costs only the overlap."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from feeds.buildstamp import STAMP_FILE, RawInputs, _listing, quick_replay
+from feeds.content import aside as aside_module
+from feeds.content.aside import list_aside
+from feeds.content.discover import discover
+from feeds.statefiles import write_json
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    root = tmp_path / "content"
+    for rel in ("a.md", "b/c.md", "b/d/e.html", "b/skip.md", ".hidden.md", "x.txt", "f~",
+                "新闻/二.md"):
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("---\ntitle: t\n---\nbody\n", encoding="utf-8")
+    return root
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_the_child_sends_what_listing_here_gives(tree: Path) -> None:
+    here = discover([tree], ["b/skip.md"], explicit=False)
+    aside = list_aside([tree], ["b/skip.md"], _listing)
+    assert aside is not None
+    with aside:
+        assert aside.digest() == _listing(here)
+        assert aside.sources() == here
+    assert gone(aside.pid)
+    assert [s.rel for s in here] == ["a.md", "b/c.md", "b/d/e.html", "新闻/二.md"]
+
+
+def test_reading_only_the_digest_leaves_no_child_behind(tmp_path: Path) -> None:
+    root = tmp_path / "many"
+    root.mkdir()
+    for n in range(3000):  # more than a pipe holds: the child is still writing when closed
+        (root / f"post-with-a-long-name-{n:05d}.md").write_text("x", encoding="utf-8")
+    aside = list_aside([root], [], _listing)
+    assert aside is not None
+    with aside:
+        assert aside.digest() == _listing(discover([root], [], explicit=False))
+    assert gone(aside.pid)
+
+
+def stamp(tree: Path, state: Path, listing: str) -> RawInputs:
+    raw = RawInputs("key", state, "config-key")
+    entry = {"roots": [str(tree)], "ignore": [], "listing": listing, "due": None,
+             "outputs": {}, "problems": [], "counts": {"articles": 4}}
+    state.mkdir()
+    write_json(state / STAMP_FILE, {raw.slot: entry})
+    return raw
+
+
+def test_an_unchanged_listing_replays_without_the_sources(tree: Path, tmp_path: Path) -> None:
+    raw = stamp(tree, tmp_path / "state", _listing(discover([tree], [], explicit=False)))
+    calls: list[int] = []
+    replay = quick_replay(raw, NOW, meanwhile=lambda: calls.append(1))
+    assert replay is not None and replay.counts == {"articles": 4}
+    assert calls == [1] and raw.listed is None
+
+
+def test_a_changed_listing_hands_the_childs_sources_to_the_build(
+    tree: Path, tmp_path: Path
+) -> None:
+    raw = stamp(tree, tmp_path / "state", "an older listing")
+    calls: list[int] = []
+    assert quick_replay(raw, NOW, meanwhile=lambda: calls.append(1)) is None
+    here = discover([tree], [], explicit=False)
+    assert calls == [1] and raw.listed == ([str(tree)], [], here, _listing(here))
+
+
+@pytest.mark.parametrize("failure", ["no fork", "child fails", "garbage"])
+def test_a_child_that_cannot_list_costs_only_the_overlap(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    if failure == "no fork":
+        def refuse() -> int:
+            raise OSError("no more processes")
+        monkeypatch.setattr(aside_module.os, "fork", refuse)
+    elif failure == "child fails":  # the child runs the patched discover and dies quietly
+        def broken(*_args: object, **_kw: object) -> list[object]:
+            raise PermissionError("denied")
+        monkeypatch.setattr(aside_module, "discover", broken)
+    else:
+        def wrong(_sources: object) -> str:
+            return "not a digest"
+        monkeypatch.setattr("feeds.buildstamp._listing", wrong)
+    here = discover([tree], [], explicit=False)
+    raw = stamp(tree, tmp_path / "state", _listing(here) if failure != "garbage" else "x")
+    replay = quick_replay(raw, NOW, meanwhile=lambda: None)
+    if failure == "garbage":  # the digest is wrong the same way here: nothing replays
+        assert replay is None and raw.listed is not None and raw.listed[2] == here
+    else:
+        assert replay is not None and replay.counts == {"articles": 4}
