@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from itertools import compress
 from operator import attrgetter
 from typing import Any, Literal
@@ -62,8 +63,16 @@ class Document:
     path: str
     metadata: Mapping[str, Any]
     body: str
-    body_format: BodyFormat
+    suffix: str  # the file's, as written: with the metadata, what tells HTML from Markdown
     encoding: str = "utf-8"
+
+    @cached_property
+    def body_format(self) -> BodyFormat:
+        """HTML or Markdown (see feeds.content.bodyformat), decided on first use: a build
+        that reads every article for its metadata alone (an index) never needs it."""
+        from feeds.content.bodyformat import detect_body_format
+
+        return detect_body_format(self.body, self.suffix, self.metadata)
 
 
 @dataclass(frozen=True)

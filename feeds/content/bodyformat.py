@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from feeds.models import BodyFormat
@@ -31,7 +32,7 @@ _TAG = re.compile(r"<[^>]*>")
 _TAG_LINE = re.compile(r"^[^\S\n]*<", re.MULTILINE)  # lines whose first non-space is "<"
 
 
-def detect_body_format(body: str, suffix: str, metadata: dict[str, Any]) -> BodyFormat:
+def detect_body_format(body: str, suffix: str, metadata: Mapping[str, Any]) -> BodyFormat:
     """``html`` for .html/.htm files, for an explicit ``format: html``, or for a .md body
     that starts with an HTML element and has no Markdown block syntax outside its tags."""
     declared = next((str(metadata[k]).lower() for k in _FORMAT_KEYS if k in metadata), "")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from feeds.content.bodyformat import HTML_SUFFIXES, MARKDOWN_SUFFIXES, detect_body_format
+from feeds.content.bodyformat import HTML_SUFFIXES, MARKDOWN_SUFFIXES
 from feeds.content.decode import UndecodableError, decode_bytes
 from feeds.content.frontmatter_split import (
     FrontMatterError,
@@ -59,8 +59,7 @@ def read_text_document(path: Path, display: str) -> Document:
         written = reread(split.raw, "title")
         if written is not None:
             metadata = {**metadata, "title": written}
-    body_format = detect_body_format(split.body, path.suffix, metadata)
-    return Document(display, metadata, split.body, body_format, decoded.encoding)
+    return Document(display, metadata, split.body, path.suffix, decoded.encoding)
 
 
 Reader = Callable[[Path, str], Document]
