@@ -185,3 +185,26 @@ def test_glob_content_dirs_honour_ignore_patterns(tmp_path: Path) -> None:
         (tmp_path / rel).write_bytes(fixture("yaml_front_matter.md").read_bytes())
     found = discover([tmp_path / "**" / "*.*"], ["news/old/*"], explicit=False)
     assert [s.rel for s in found] == ["blog/c.md", "news/a.md"]
+
+
+def test_a_file_that_grows_while_it_is_read_is_read_to_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The size read before reading is a hint: whatever is there when reading is read."""
+    import os
+
+    from feeds.content import readers
+
+    path = tmp_path / "growing.md"
+    text = "---\ntitle: Grows\n---\n\n" + "<p>正文</p>\n" * 20000  # several reads' worth
+    path.write_text(text, encoding="utf-8")
+    whole = read_text_document(path, "growing.md")
+    real = os.fstat
+
+    class Smaller:  # as the size was when the file was half written
+        def __init__(self, fd: int) -> None:
+            self.st_size = real(fd).st_size // 2
+
+    monkeypatch.setattr(readers.os, "fstat", Smaller)
+    doc = read_text_document(path, "growing.md")
+    assert doc == whole and doc.body.count("<p>正文</p>") == 20000
