@@ -22,6 +22,8 @@ _LOOSE = re.compile(
 )
 _EPOCH = re.compile(r"^\s*\d{9,11}(\.\d+)?\s*$")
 _JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
+_LETTERS = re.compile(r"[A-Za-z]{3}")  # a month or day name: RFC 822 at all
+_NAMED_UTC = re.compile(r"(-0000|GMT|UTC|UT)\s*$")  # no offset, but a zone written
 
 
 class DateError(ValueError):
@@ -91,10 +93,10 @@ def _chinese(text: str, site_tz: tzinfo) -> datetime | None:
 
 
 def _rfc822(text: str, site_tz: tzinfo) -> datetime | None:
-    if not re.search(r"[A-Za-z]{3}", text):
+    if not _LETTERS.search(text):
         return None
     parsed = parsedate_to_datetime(text)
-    if parsed.tzinfo is None and not re.search(r"(-0000|GMT|UTC|UT)\s*$", text):
+    if parsed.tzinfo is None and not _NAMED_UTC.search(text):
         return _aware(parsed, site_tz)  # no zone written at all: the site's
     return _aware(parsed, UTC)
 

@@ -17,6 +17,7 @@ _TAG = re.compile(r"<[^>]+>")
 _SEPARATORS = re.compile(r"[,，、]")
 _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
+_NAME_ADDRESS = re.compile(r"(.+?)\s*<([^<>@\s]+@[^<>\s]+)>")  # "Name <addr>"
 
 
 def clean_title(value: Any) -> str:
@@ -100,5 +101,5 @@ def _author(item: Any) -> Author | None:
     name = clean_title(item)
     if not name:
         return None
-    match = re.fullmatch(r"(.+?)\s*<([^<>@\s]+@[^<>\s]+)>", name)  # "Name <addr>"
+    match = _NAME_ADDRESS.fullmatch(name)
     return Author(match.group(1), match.group(2)) if match else Author(name)

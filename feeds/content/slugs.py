@@ -23,6 +23,7 @@ def match_key(text: str) -> str:
     """The form used to compare names: NFKC-normalized, case-folded, dashes unified."""
     folded = unicodedata.normalize("NFKC", text).casefold().strip()
     return _DASHES.sub("-", folded)
+_DASH_RUNS = re.compile(r"-{2,}")
 
 
 def slugify(text: str, *, transliterate: bool = False) -> str:
@@ -31,7 +32,7 @@ def slugify(text: str, *, transliterate: bool = False) -> str:
     if transliterate:
         text = _to_ascii(text)
     slug = _NOT_SLUG.sub("-", text.casefold()).replace("_", "-")
-    return re.sub(r"-{2,}", "-", slug).strip("-")
+    return _DASH_RUNS.sub("-", slug).strip("-")
 
 
 def _to_ascii(text: str) -> str:
