@@ -140,11 +140,13 @@ def _state_folder(
 
 
 def quick_replay(
-    raw: RawInputs, now: datetime, meanwhile: Callable[[], object] | None = None
+    raw: RawInputs, now: datetime, meanwhile: Callable[[Callable[[], bool]], object] | None = None
 ) -> Replay | None:
     """The last result of a build with exactly these raw inputs, when its sources and outputs
     are unchanged too; None when it must run. With ``meanwhile``, the sources are listed by
-    a child process while this one runs it (see feeds.content.aside), whatever the answer."""
+    a child process while this one runs ``meanwhile(unchanged)``, whatever the answer;
+    ``unchanged()`` turns true once the listing is known to be the stamp's, so work that
+    only a build that runs needs can stop."""
     entry = load_json(raw.state / STAMP_FILE).get(raw.slot)
     if not entry or not isinstance(entry.get("roots"), list):
         return None
@@ -159,7 +161,8 @@ def quick_replay(
     sources = None
     with aside or contextlib.nullcontext():
         if meanwhile is not None:
-            meanwhile()
+            known = entry.get("listing")
+            meanwhile(lambda: bool(aside and aside.arrived() and aside.digest() == known))
         listing = aside.digest() if aside else None
         if listing is not None:
             replay = _replayed(entry, now) if listing == entry.get("listing") else None

@@ -4,6 +4,8 @@ sends is what listing them here gives, and a child that fails costs only the ove
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,7 +74,7 @@ def stamp(tree: Path, state: Path, listing: str) -> RawInputs:
 def test_an_unchanged_listing_replays_without_the_sources(tree: Path, tmp_path: Path) -> None:
     raw = stamp(tree, tmp_path / "state", _listing(discover([tree], [], explicit=False)))
     calls: list[int] = []
-    replay = quick_replay(raw, NOW, meanwhile=lambda: calls.append(1))
+    replay = quick_replay(raw, NOW, meanwhile=lambda unchanged: calls.append(1))
     assert replay is not None and replay.counts == {"articles": 4}
     assert calls == [1] and raw.listed is None
 
@@ -82,7 +84,7 @@ def test_a_changed_listing_hands_the_childs_sources_to_the_build(
 ) -> None:
     raw = stamp(tree, tmp_path / "state", "an older listing")
     calls: list[int] = []
-    assert quick_replay(raw, NOW, meanwhile=lambda: calls.append(1)) is None
+    assert quick_replay(raw, NOW, meanwhile=lambda unchanged: calls.append(1)) is None
     here = discover([tree], [], explicit=False)
     assert calls == [1] and raw.listed == ([str(tree)], [], here, _listing(here))
 
@@ -105,8 +107,32 @@ def test_a_child_that_cannot_list_costs_only_the_overlap(
         monkeypatch.setattr("feeds.buildstamp._listing", wrong)
     here = discover([tree], [], explicit=False)
     raw = stamp(tree, tmp_path / "state", _listing(here) if failure != "garbage" else "x")
-    replay = quick_replay(raw, NOW, meanwhile=lambda: None)
+    replay = quick_replay(raw, NOW, meanwhile=lambda unchanged: None)
     if failure == "garbage":  # the digest is wrong the same way here: nothing replays
         assert replay is None and raw.listed is not None and raw.listed[2] == here
     else:
         assert replay is not None and replay.counts == {"articles": 4}
+
+
+def wait_for(unchanged: Callable[[], bool], seconds: float = 10) -> bool:
+    """What ``unchanged()`` says once the child has answered (or the time is up)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if unchanged():
+            return True
+        time.sleep(0.005)
+    return False
+
+
+@pytest.mark.parametrize("same", [True, False])
+def test_meanwhile_learns_early_whether_the_build_will_be_replayed(
+    tree: Path, tmp_path: Path, same: bool
+) -> None:
+    """unchanged() turns true once the child's digest is the stamp's: what only a build
+    that runs needs (reading the cache ahead) can stop there."""
+    listing = _listing(discover([tree], [], explicit=False))
+    raw = stamp(tree, tmp_path / "state", listing if same else "an older listing")
+    seen: list[bool] = []
+    replay = quick_replay(raw, NOW, meanwhile=lambda unchanged: seen.append(
+        wait_for(unchanged, 10 if same else 0.3)))
+    assert seen == [same] and (replay is not None) == same

@@ -516,3 +516,53 @@ def test_describing_the_learners_sample_normalizes_no_file_twice(
     everything = collect(config_for(tmp_path, "other", cleaning={"boilerplate": {"sample": 5}}),
                          now=NOW)
     assert everything.hints == chosen.hints
+
+
+def _ahead() -> dict[Any, Any]:
+    from feeds.content import cache
+
+    return cache._AHEAD
+
+
+def test_records_read_ahead_are_what_load_reads_and_are_taken_once(tmp_path: Path) -> None:
+    """A rebuild reads the records while a child lists the sources (feeds.cli.build_cmd):
+    load() then takes them instead of reading the file, and only once."""
+    from feeds.content.cache import ArticleCache
+
+    write_site(tmp_path)
+    config = config_for(tmp_path)
+    collect(config, now=NOW)
+    paths = {str(p) for p in (tmp_path / "content").iterdir()}
+    plain = ArticleCache.of(config).load(paths)
+    early = ArticleCache.of(config)
+    early.read_ahead()
+    assert len(_ahead()) == 1
+    assert early.load(paths) == plain and len(plain) == 8 and _ahead() == {}
+    early.read_ahead(stop=lambda: True)  # the build will be replayed: nothing kept
+    assert _ahead() == {}
+
+
+@pytest.mark.parametrize("state", ["missing", "foreign", "corrupt"])
+def test_reading_ahead_leaves_a_bad_cache_to_the_build(tmp_path: Path, state: str) -> None:
+    """Read-only: it creates nothing, discards nothing, and warns of nothing; the build's own
+    load() meets the problem and says so."""
+    from feeds.content.cache import ArticleCache
+
+    write_site(tmp_path)
+    config = config_for(tmp_path)
+    path = config.state / "cache.sqlite"
+    if state == "missing":
+        config.state.mkdir(parents=True)
+    else:
+        collect(config, now=NOW)
+        if state == "foreign":
+            with sqlite3.connect(path) as db:
+                db.execute("UPDATE meta SET value = 'someone-else-9' WHERE name = 'schema'")
+        else:
+            path.write_bytes(b"this is not a database" * 100)
+    before = path.read_bytes() if path.exists() else None
+    ArticleCache.of(config).read_ahead()
+    assert _ahead() == {} and (path.read_bytes() if path.exists() else None) == before
+    result = collect(config, now=NOW)
+    fields = [p.field for p in result.problems]
+    assert fields == ([] if state == "missing" else ["cache"])

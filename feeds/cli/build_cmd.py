@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ from feeds.models import Severity
 
 if TYPE_CHECKING:
     from feeds.buildreport import BuildReport
+    from feeds.buildstamp import RawInputs
 
 
 @click.command()
@@ -84,8 +86,10 @@ def _build(
     raw = raw_inputs(config_file=config_file(), overrides=settings_overrides(), out=out_dir,
                      only=only, limit=limit)
     timings = Timings()
-    with timings.phase("discover"):  # the pipeline a changed file needs is imported meanwhile
-        replay = quick_replay(raw, moment, meanwhile=_import_pipeline) if raw else None
+    with timings.phase("discover"):  # what a changed file needs is made ready meanwhile
+        replay = None
+        if raw is not None:
+            replay = quick_replay(raw, moment, meanwhile=lambda done: _get_ready(raw, done))
     if replay is not None:
         return BuildReport.replayed(replay, strict, timings.as_dict())
     from feeds.build import run_build
@@ -96,11 +100,18 @@ def _build(
                      progress=progress, raw=raw, timings=timings)
 
 
-def _import_pipeline() -> None:
-    """What a build that is not replayed imports first: while the sources are listed, at no
-    cost to one that is."""
+def _get_ready(raw: RawInputs, unchanged: Callable[[], bool]) -> None:
+    """What a build that is not replayed does first, done while the sources are listed: the
+    pipeline imported, and every file's cached record read (when the config is remembered),
+    until ``unchanged()`` says the build will be replayed."""
     import feeds.build
     import feeds.content.collect  # noqa: F401
+    from feeds.config.memo import known_config
+    from feeds.content.cache import ArticleCache
+
+    config = known_config(raw.config_key, raw.state) if not unchanged() else None
+    if config is not None:
+        ArticleCache.of(config).read_ahead(stop=unchanged)
 
 
 @click.command()

@@ -47,6 +47,12 @@ def remembered_config(key: str, state: Path, validate: Callable[[], Config]) -> 
     return config
 
 
+def known_config(key: str, state: Path) -> Config | None:
+    """The config stored under ``key`` in ``state``, if any: never validates."""
+    found = _load(state / MEMO_FILE, pydantic_identity()).get(key)
+    return cast("Config", found) if isinstance(found, Frozen) else None
+
+
 def pydantic_identity() -> str:
     """Which pydantic release is installed, without importing it (that is what the memo
     spares): a digest of its version module's text; empty when it cannot be read."""

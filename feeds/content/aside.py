@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -31,6 +32,8 @@ class Aside:
     def __init__(self, pid: int, reading: int) -> None:
         self.pid = pid
         self.pipe = os.fdopen(reading, "rb")
+        self._digest: str | None = None
+        self._read = False
 
     def __enter__(self) -> Aside:
         return self
@@ -38,13 +41,26 @@ class Aside:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    def arrived(self) -> bool:
+        """Whether the digest can be read without waiting (asked between pieces of other
+        work, to stop what only a build that runs needs)."""
+        if self._read:
+            return True
+        with contextlib.suppress(OSError, ValueError):
+            return bool(select.select([self.pipe], [], [], 0)[0])
+        return False
+
     def digest(self) -> str | None:
-        try:
-            head = self.pipe.read(_DIGEST_BYTES)
-        except OSError:
-            return None
-        text = head.decode("ascii", "replace")
-        return text if len(text) == _DIGEST_BYTES and _HEX.issuperset(text) else None
+        if not self._read:
+            self._read = True
+            try:
+                head = self.pipe.read(_DIGEST_BYTES)
+            except OSError:
+                return None
+            text = head.decode("ascii", "replace")
+            if len(text) == _DIGEST_BYTES and _HEX.issuperset(text):
+                self._digest = text
+        return self._digest
 
     def sources(self) -> list[Source] | None:
         try:

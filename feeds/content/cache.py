@@ -23,7 +23,7 @@ import pickle
 import sqlite3
 import time
 import zlib
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +58,11 @@ class CleanedRow:
     blob: bytes
 
 
+_BUCKETS = "SELECT blob FROM buckets WHERE fp = ?"
+# records read ahead by read_ahead(), by (cache file, fingerprint): taken by the next load()
+_AHEAD: dict[tuple[Path, str], list[dict[str, Stored]]] = {}
+
+
 def bucket_of(path: str) -> int:
     return zlib.crc32(path.encode("utf-8", "surrogateescape")) % BUCKETS
 
@@ -86,15 +91,43 @@ class ArticleCache:
         self.paths: set[str] = set()  # every file the loaded buckets hold
         self._kept: sqlite3.Connection | None = None  # put()'s, open until close()
 
+    @classmethod
+    def of(cls, config: Config) -> ArticleCache:
+        """The build cache of ``config``'s state folder, for its settings."""
+        return cls(config.state / "cache.sqlite", config_fingerprint(config))
+
+    def read_ahead(self, stop: Callable[[], bool] = lambda: False) -> None:
+        """Read every file's record now, for a load() later in this process (a rebuild does
+        it while a child lists the sources: see feeds.cli.build_cmd), unless ``stop()``
+        turns true first. Read-only and never waiting: a missing, busy, foreign or broken
+        cache is left for load() to meet and report."""
+        try:
+            db = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True,
+                                 timeout=0, isolation_level=None)
+        except sqlite3.Error:
+            return
+        try:
+            row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+            if row is None or row[0] != SCHEMA:
+                return
+            blobs = [row[0] for row in db.execute(_BUCKETS, (self.fingerprint,))]
+            buckets = []
+            for blob in blobs:
+                if stop():
+                    return
+                buckets.append(pickle.loads(blob))
+            _AHEAD[(self.path, self.fingerprint)] = buckets
+        except _UNREADABLE:
+            return
+        finally:
+            db.close()
+
     def load(self, paths: Collection[str]) -> dict[str, Stored]:
         """The entries of ``paths`` found in the cache (whatever their keys say)."""
         found: dict[str, Stored] = {}
         try:
-            with self._session(write=False) as db:
-                blobs = [row[0] for row in db.execute(
-                    "SELECT blob FROM buckets WHERE fp = ?", (self.fingerprint,))]
-            for blob in blobs:
-                entries: dict[str, Stored] = pickle.loads(blob)
+            buckets = _AHEAD.pop((self.path, self.fingerprint), None)
+            for entries in buckets if buckets is not None else self._buckets():
                 self.paths.update(entries)
                 found.update((p, e) for p, e in entries.items() if p in paths)
         except sqlite3.OperationalError as exc:
@@ -107,6 +140,11 @@ class ArticleCache:
             self._discard(f"was unreadable ({exc}); rebuilt from the content")
             return {}
         return found
+
+    def _buckets(self) -> list[dict[str, Stored]]:
+        with self._session(write=False) as db:
+            blobs = [row[0] for row in db.execute(_BUCKETS, (self.fingerprint,))]
+        return [pickle.loads(blob) for blob in blobs]
 
     def cleaned(self, wanted: Mapping[str, FileKey], hints_fp: str) -> dict[str, bytes]:
         """The pickled cleaning outcomes of ``wanted`` (path: its file key now) that were made

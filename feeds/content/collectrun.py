@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from feeds.content.cache import (
     ArticleCache,
     CleanedRow,
-    config_fingerprint,
     digest,
     file_key,
 )
@@ -66,11 +65,7 @@ class CollectRun:
     ) -> None:
         self.config = config
         self.progress = progress
-        self.cache = (
-            ArticleCache(config.state / "cache.sqlite", config_fingerprint(config))
-            if use_cache
-            else None
-        )
+        self.cache = ArticleCache.of(config) if use_cache else None
         # every dict of the run is keyed by the file's path string (Source.fspath)
         self.keys = {
             s.fspath: file_key(s.fspath, s.display, s.rel, s.explicit, s.stat) for s in sources
