@@ -136,3 +136,38 @@ def test_meanwhile_learns_early_whether_the_build_will_be_replayed(
     replay = quick_replay(raw, NOW, meanwhile=lambda unchanged: seen.append(
         wait_for(unchanged, 10 if same else 0.3)))
     assert seen == [same] and (replay is not None) == same
+
+
+def test_records_read_ahead_never_outlive_the_build_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that stops before reading its cache (here: it fails) leaves nothing a later
+    build in the same process (feeds schedule, feeds serve) could take."""
+    from test_perf_cache import write_site
+
+    import feeds.build
+    from feeds.cli import main
+    from feeds.content import cache
+
+    write_site(tmp_path)
+    (tmp_path / "config.yaml").write_text(
+        "site: {url: 'https://example.com/'}\ncontent: {dirs: [content]}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit):
+        main(["build", "-q"])
+    (tmp_path / "content" / "post-1.md").write_text("---\ntitle: New\n---\n\nBody.\n", "utf-8")
+    read: list[int] = []
+    real = cache.ArticleCache.read_ahead
+
+    def spy(self: cache.ArticleCache, stop: Callable[[], bool] = lambda: False) -> None:
+        real(self, stop)
+        read.append(len(cache._AHEAD))
+
+    def fail(*_args: object, **_kw: object) -> None:
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(cache.ArticleCache, "read_ahead", spy)
+    monkeypatch.setattr(feeds.build, "run_build", fail)
+    with pytest.raises((SystemExit, OSError)):
+        main(["build", "-q"])
+    assert read == [1] and cache._AHEAD == {}

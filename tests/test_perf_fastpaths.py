@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from feeds.config import default_config
 from feeds.content.collect import collect
 from feeds.content.collectrun import learning_sample
-from feeds.content.discover import READERS, Source, _ignored, _junk, discover, display_path
+from feeds.content.discover import Source, _ignored, _junk, discover, display_path
 from feeds.content.normalize import Meta
 from feeds.content.perfile import FileRecord
+from feeds.content.readers import READERS
 from feeds.html.rules import source_of
 from feeds.html.urls import LINK_SCHEMES, MEDIA_SCHEMES, absolute, cleaned_ref, resolved
 from feeds.models import Article, sort_newest_first

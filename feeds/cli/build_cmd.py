@@ -86,18 +86,24 @@ def _build(
     raw = raw_inputs(config_file=config_file(), overrides=settings_overrides(), out=out_dir,
                      only=only, limit=limit)
     timings = Timings()
-    with timings.phase("discover"):  # what a changed file needs is made ready meanwhile
-        replay = None
-        if raw is not None:
-            replay = quick_replay(raw, moment, meanwhile=lambda done: _get_ready(raw, done))
-    if replay is not None:
-        return BuildReport.replayed(replay, strict, timings.as_dict())
-    from feeds.build import run_build
-    from feeds.cli.progress import progress
+    try:
+        with timings.phase("discover"):  # what a changed file needs is made ready meanwhile
+            replay = None
+            if raw is not None:
+                replay = quick_replay(raw, moment, meanwhile=lambda done: _get_ready(raw, done))
+        if replay is not None:
+            return BuildReport.replayed(replay, strict, timings.as_dict())
+        from feeds.build import run_build
+        from feeds.cli.progress import progress
 
-    config = load_settings(memo=raw)
-    return run_build(config, now=moment, only=only, limit=limit, out=out_dir, strict=strict,
-                     progress=progress, raw=raw, timings=timings)
+        config = load_settings(memo=raw)
+        return run_build(config, now=moment, only=only, limit=limit, out=out_dir,
+                         strict=strict, progress=progress, raw=raw, timings=timings)
+    finally:
+        if raw is not None:  # records read ahead and not taken are never another build's
+            from feeds.content.cache import forget_read_ahead
+
+            forget_read_ahead()
 
 
 def _get_ready(raw: RawInputs, unchanged: Callable[[], bool]) -> None:

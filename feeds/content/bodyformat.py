@@ -12,10 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from feeds.content.suffixes import HTML_SUFFIXES
 from feeds.models import BodyFormat
-
-HTML_SUFFIXES = {".html", ".htm"}
-MARKDOWN_SUFFIXES = {".md", ".markdown"}
 
 _LEADING_NOISE = re.compile(r"^(?:\s+|<!--.*?-->|<!doctype[^>]*>)*", re.IGNORECASE | re.DOTALL)
 _HTML_START = re.compile(

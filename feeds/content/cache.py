@@ -63,6 +63,12 @@ _BUCKETS = "SELECT blob FROM buckets WHERE fp = ?"
 _AHEAD: dict[tuple[Path, str], list[dict[str, Stored]]] = {}
 
 
+def forget_read_ahead() -> None:
+    """Drop records read ahead and not taken (a build replayed from its validated config
+    reads no cache): a long-running process must never take them for a later build."""
+    _AHEAD.clear()
+
+
 def bucket_of(path: str) -> int:
     return zlib.crc32(path.encode("utf-8", "surrogateescape")) % BUCKETS
 

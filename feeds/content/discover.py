@@ -10,7 +10,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from feeds.content.readers import READERS
+from feeds.content.suffixes import ARTICLE_SUFFIXES
 
 
 class Source(NamedTuple):
@@ -58,7 +58,7 @@ def _expand(root: Path, ignore: Sequence[str], explicit: bool) -> Iterable[Sourc
         return
     # string work instead of a Path per file: this loop sees every file of a large archive
     root_display = "" if (shown := display_path(root)) == "." else shown + "/"
-    suffixes = tuple(READERS)
+    suffixes = ARTICLE_SUFFIXES
     folders = [(str(root), "")]  # (folder, its path relative to root with a trailing /)
     while folders:
         folder, prefix = folders.pop()
@@ -95,7 +95,7 @@ def _expand_glob(pattern: str, ignore: Sequence[str]) -> Iterable[Source]:
     base = Path(*parts[:static]) if static else Path()
     for match in sorted(glob.glob(pattern, recursive=True)):
         path = Path(match)
-        if not path.is_file() or path.suffix.lower() not in READERS or _junk(path.name):
+        if not path.is_file() or path.suffix.lower() not in ARTICLE_SUFFIXES or _junk(path.name):
             continue
         rel = path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
         if not _ignored(rel, ignore):

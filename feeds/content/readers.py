@@ -10,7 +10,6 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from feeds.content.bodyformat import HTML_SUFFIXES, MARKDOWN_SUFFIXES
 from feeds.content.decode import UndecodableError, decode_bytes
 from feeds.content.frontmatter_split import (
     FrontMatterError,
@@ -18,6 +17,7 @@ from feeds.content.frontmatter_split import (
     raw_scalar,
     split_front_matter,
 )
+from feeds.content.suffixes import ARTICLE_SUFFIXES
 from feeds.models import Document
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -82,7 +82,7 @@ def _read_bytes(fspath: str) -> bytes:
 Reader = Callable[[Path, str], Document]
 
 READERS: dict[str, Reader] = {
-    suffix: read_text_document for suffix in sorted(MARKDOWN_SUFFIXES | HTML_SUFFIXES)
+    suffix: read_text_document for suffix in ARTICLE_SUFFIXES
 }
 
 
