@@ -171,3 +171,21 @@ def test_records_read_ahead_never_outlive_the_build_command(
     with pytest.raises((SystemExit, OSError)):
         main(["build", "-q"])
     assert read == [1] and cache._AHEAD == {}
+
+
+def test_no_child_is_forked_beside_other_threads(tree: Path) -> None:
+    """Forking copies only the calling thread: a lock another one holds would stay held in
+    the child forever. The caller then lists the sources itself."""
+    import threading
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert list_aside([tree], [], _listing) is None
+    finally:
+        release.set()
+        other.join()
+    aside = list_aside([tree], [], _listing)
+    assert aside is not None
+    aside.close()

@@ -15,6 +15,8 @@ import contextlib
 import os
 import pickle
 import select
+import signal
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -34,6 +36,7 @@ class Aside:
         self.pipe = os.fdopen(reading, "rb")
         self._digest: str | None = None
         self._read = False
+        self._taken = False  # whether the sources were read (else the child is stopped)
 
     def __enter__(self) -> Aside:
         return self
@@ -63,6 +66,7 @@ class Aside:
         return self._digest
 
     def sources(self) -> list[Source] | None:
+        self._taken = True
         try:
             rows = pickle.loads(self.pipe.read())
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
@@ -72,8 +76,12 @@ class Aside:
         return [Source._make(row) for row in rows]
 
     def close(self) -> None:
-        """Stop reading (a child still writing the sources gets a broken pipe and leaves)."""
+        """Stop reading; a child whose sources are not wanted is stopped at once (it would
+        still be pickling 100 000 of them while a replayed build waits to exit)."""
         self.pipe.close()
+        if not self._taken:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError, OSError):
             os.waitpid(self.pid, 0)
 
@@ -81,8 +89,9 @@ class Aside:
 def list_aside(roots: Sequence[Path], ignore: Sequence[str], digest: Digest) -> Aside | None:
     """A child process listing the sources as ``discover(roots, ignore, explicit=False)``
     does; None when none could be started."""
-    if not hasattr(os, "fork"):
-        return None
+    threading = sys.modules.get("threading")
+    if not hasattr(os, "fork") or (threading is not None and threading.active_count() > 1):
+        return None  # forking a process with other threads can leave the child deadlocked
     try:
         reading, writing = os.pipe()
     except OSError:

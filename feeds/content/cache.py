@@ -116,9 +116,8 @@ class ArticleCache:
             row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
             if row is None or row[0] != SCHEMA:
                 return
-            blobs = [row[0] for row in db.execute(_BUCKETS, (self.fingerprint,))]
             buckets = []
-            for blob in blobs:
+            for (blob,) in db.execute(_BUCKETS, (self.fingerprint,)):  # a row at a time
                 if stop():
                     return
                 buckets.append(pickle.loads(blob))
