@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 ACCEPTED = "RFC 822, ISO 8601, YYYY-MM-DD HH:MM:SS, YYYY年MM月DD日 or epoch seconds"
@@ -95,6 +94,8 @@ def _chinese(text: str, site_tz: tzinfo) -> datetime | None:
 def _rfc822(text: str, site_tz: tzinfo) -> datetime | None:
     if not _LETTERS.search(text):
         return None
+    from email.utils import parsedate_to_datetime  # 7 ms of imports, for RFC 822 dates only
+
     parsed = parsedate_to_datetime(text)
     if parsed.tzinfo is None and not _NAMED_UTC.search(text):
         return _aware(parsed, site_tz)  # no zone written at all: the site's
