@@ -91,12 +91,10 @@ def parse_file(
 ) -> tuple[Meta, ContentInput | None, tuple[Problem, ...]] | None:
     """Metadata, the text to clean (with ``text``) and the article's own warnings; None when
     not an article (``problems`` says why)."""
-    path = source.path  # a new Path on each access
-    reader = reader_for(path, explicit=source.explicit)
-    if reader is None:
-        return None
     try:
-        doc = reader(path, source.display)
+        doc = _document(source)
+        if doc is None:
+            return None
         meta, found = normalize_meta(doc, config.site, source.rel)
     except ReadError as exc:
         problems.append(Problem(source.display, exc.field, exc.message))
@@ -203,15 +201,19 @@ def _stored(
 
 def reread(source: Source, meta: Meta) -> Parsed | None:
     """The text of a file whose record is known; None when it can no longer be read."""
-    path = source.path  # a new Path on each access
-    reader = reader_for(path, explicit=source.explicit)
-    if reader is None:
-        return None
     try:
-        doc = reader(path, source.display)
+        doc = _document(source)
     except Exception:  # gone or broken since its record was made: "changed while read"
         return None
-    return Parsed(source, content_of(source, doc, meta))
+    return None if doc is None else Parsed(source, content_of(source, doc, meta))
+
+
+def _document(source: Source) -> Document | None:
+    """The file read by the reader its suffix calls for; None when no reader takes it.
+    A file that cannot be read raises (ReadError, or whatever its reader met)."""
+    path = source.path  # a new Path on each access
+    reader = reader_for(path, explicit=source.explicit)
+    return None if reader is None else reader(path, source.display)
 
 
 def _changed(source: Source) -> Problem:
