@@ -153,6 +153,7 @@ def quick_replay(
     roots, ignore = [Path(root) for root in entry["roots"]], list(entry.get("ignore", []))
     if missing_roots(roots):
         return None
+    known = entry.get("listing")
     aside = None
     if meanwhile is not None:
         from feeds.content.aside import list_aside
@@ -161,20 +162,18 @@ def quick_replay(
     sources = None
     with aside or contextlib.nullcontext():
         if meanwhile is not None:
-            known = entry.get("listing")
             meanwhile(lambda: bool(aside and aside.arrived() and aside.digest() == known))
         listing = aside.digest() if aside else None
-        if listing is not None:
-            replay = _replayed(entry, now) if listing == entry.get("listing") else None
-            if replay is not None:
-                return replay  # the sources themselves are never needed
-            sources = aside.sources() if aside else None
-    if sources is None or listing is None:  # no child, or it failed: listed here
+        if listing is not None and listing == known and (replay := _replayed(entry, now)):
+            return replay  # the sources themselves are never needed
+        if aside and listing is not None:
+            sources = aside.sources()
+    if sources is None:  # no child, or it failed: listed here
         sources = discover(roots, ignore, explicit=False)
         listing = _listing(sources)
-        replay = _replayed(entry, now) if listing == entry.get("listing") else None
+    assert listing is not None  # the child's sources come only with its digest
     raw.listed = ([str(root) for root in roots], ignore, sources, listing)
-    return replay
+    return _replayed(entry, now) if listing == known else None
 
 
 class BuildStamp:
