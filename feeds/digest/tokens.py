@@ -89,4 +89,9 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    # the decoder ignores the unused low bits of the last character, so several spellings
+    # decode alike: accept only the one we write, so an altered token never passes
+    if _b64(data) != text:
+        raise ValueError("not the canonical encoding")
+    return data
