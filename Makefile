@@ -28,7 +28,7 @@ demo: $(BASE_STAMP)
 
 ## test: set up with the test extras, lint, type-check and run the whole suite
 test: $(TEST_STAMP) lint
-	$(BIN)/pytest -n 2 -p no:cacheprovider
+	FEEDS_TEST_DERANDOMIZE=1 $(BIN)/pytest -n 2 -p no:cacheprovider
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check feeds tests bench

@@ -12,6 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# The property tests explore new examples on every run, except where a red run costs more
+# than a missed case: `make test` (CI) sets FEEDS_TEST_DERANDOMIZE so the same examples run
+# each time, and a failure there is one anyone can reproduce.
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+if os.environ.get("FEEDS_TEST_DERANDOMIZE"):
+    settings.load_profile("repeatable")
 
 
 @pytest.fixture(scope="session", autouse=True)
