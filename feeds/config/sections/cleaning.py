@@ -73,7 +73,7 @@ class BoilerplateSettings(Section):
         description="... and in at least this share of the articles of its source.",
     )
     sample: int = Field(
-        default=200,
+        default=100,
         ge=0,
         description="Learn from the newest this many articles of each source (0: all of them). "
         "A source's template shows in its recent articles; reading them all costs a parse "
