@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from feeds.afterlife import outlive
 from feeds.buildreport import BuildReport
 from feeds.errors import UsageError
 from feeds.gcpause import collector_paused
@@ -104,6 +105,7 @@ def run_build(
             timings=timings,
         )
     report = _build_feeds(config, specs, collection, limit, out_dir, strict, timings)
+    outlive(collection)  # every article, garbage once the feeds are written
     if stamp is not None:
         if report.failed:
             stamp.forget()

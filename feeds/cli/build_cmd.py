@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from feeds import afterlife
 from feeds.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -48,10 +49,12 @@ def build(
 ) -> int:
     """Build every configured feed (RSS, Atom, JSON Feed) into the output folder."""
     started = time.monotonic()
+    afterlife.until_exit()  # this process ends once the build is reported
     # importing the pipeline and the config schema, and validating, build many objects
     # too: the collector would walk them all (~10 ms) and find nothing to free
     with collector_paused():
         report = _build(out, only, limit, strict, now)
+        afterlife.settle()
     seconds = round(time.monotonic() - started, 2)
     if fmt == "json":
         print_json({**report.as_dict(), "seconds": seconds})

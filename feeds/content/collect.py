@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from feeds.afterlife import outlive
 from feeds.content.collectrun import CollectRun, ProgressFactory, silent_progress
 from feeds.content.dedupe import drop_duplicates
 from feeds.content.discover import Source, discover, missing_roots
@@ -93,6 +94,7 @@ def collect(
         with timings.phase("learn"):
             hints = run.learn(kept)
         total: int | None = None
+        index: list[Article] = []
         duplicate_problems: list[Problem] = []
         if clean_only is not None:  # clean just what the caller will show; the rest stays indexed
             with timings.phase("select"):
@@ -109,6 +111,8 @@ def collect(
     articles, found = drop_duplicates(articles)
     problems.extend(duplicate_problems if clean_only is not None else found)
     sort_newest_first(articles)
+    # the records of every file and the index of every article are garbage from here on
+    outlive(run, index)
     return Collection(
         tuple(articles),
         tuple(problems),
