@@ -6,7 +6,7 @@ import concurrent.futures
 import os
 import pickle
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +18,7 @@ from feeds.build import run_build
 from feeds.config import Config, default_config
 from feeds.content.cache import bucket_of
 from feeds.content.collect import Collection, ProgressFactory, collect
+from feeds.models import Article
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 POST = """---
@@ -396,6 +397,53 @@ def test_collect_times_each_phase_it_runs(tmp_path: Path) -> None:
     seconds = timings.as_dict()
     assert list(seconds) == ["discover", "load", "parse", "learn", "clean", "cache"]
     assert all(value >= 0 for value in seconds.values())
+
+
+def test_a_phase_within_another_counts_as_its_own_only() -> None:
+    import time
+
+    from feeds.timings import Timings
+
+    timings = Timings()
+    with timings.phase("learn"):
+        time.sleep(0.01)
+        with timings.within("learn", "select"):
+            time.sleep(0.2)
+    seconds = timings.as_dict()
+    assert list(seconds) == ["learn", "select"]
+    # counted in both, learn would be over 0.2 s: the margin is for a busy machine's sleeps
+    assert 0.01 <= seconds["learn"] < 0.15 and seconds["select"] >= 0.2
+
+
+def test_choosing_and_saving_run_while_the_workers_describe_and_clean(tmp_path: Path) -> None:
+    """With a chooser, the choice is made during learning and the cache saved during
+    cleaning: each exactly once, whether the workers have any work (cold) or none (every
+    record, fact and outcome from the cache); the phases still add up to no more than the
+    wall time, each counted once."""
+    import time
+
+    from feeds.timings import Timings
+
+    write_site(tmp_path)
+    config = config_for(tmp_path)
+    seen: list[int] = []
+
+    def chooser(index: Sequence[Article]) -> set[str]:
+        seen.append(len(index))
+        return {a.source_path for a in index[:3]}
+
+    for _ in ("cold", "all cached"):
+        timings, start = Timings(), time.perf_counter()
+        chosen = collect(config, now=NOW, timings=timings, clean_only=chooser)
+        wall = time.perf_counter() - start
+        seconds = timings.as_dict()
+        assert list(seconds) == ["discover", "load", "parse", "learn", "select", "clean", "cache"]
+        assert all(value >= 0 for value in seconds.values())
+        assert sum(seconds.values()) <= wall + 0.01
+        assert len(chosen.articles) == 3 and chosen.indexed == 8
+    assert seen == [8, 8]
+    fresh = collect(config, now=NOW, use_cache=False)
+    assert {a.id for a in chosen.articles} == {a.id for a in fresh.articles[:3]}
 
 
 def test_a_build_reports_its_phases_and_a_replay_only_the_listing(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ workers helping the others, failures reported instead of hanging."""
 from __future__ import annotations
 
 import os
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -113,3 +115,38 @@ def test_a_phase_left_half_read_never_leaks_into_the_next() -> None:
         again = list(pool.run(recall, ITEMS, key, extra="next:"))
     assert [name for name, _, _ in again] == [f"next:{item}" for item in ITEMS]
     assert not any(found for _, found, _ in again)  # new workers, holding nothing
+
+
+def mark_started(item: str, folder: str, _extra: None, _store: dict[str, Any]) -> str:
+    """Leaves a file saying the item's worker began (the folder is the pool's shared)."""
+    (Path(folder) / f"{item}.{os.getpid()}").touch()
+    return item
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_meanwhile_runs_here_while_the_workers_work(tmp_path: Path) -> None:
+    """Called once, in this process, after the workers have their first chunks and before
+    any result is yielded: it can see them working (the files they leave appear)."""
+    seen: list[tuple[int, int]] = []
+
+    def meanwhile() -> None:
+        end = time.monotonic() + 10
+        while not any(tmp_path.iterdir()) and time.monotonic() < end:
+            time.sleep(0.005)
+        seen.append((os.getpid(), len(list(tmp_path.iterdir()))))
+
+    with ShardPool(str(tmp_path)) as pool:
+        results = pool.run(mark_started, ITEMS, key, meanwhile=meanwhile)
+        assert seen == []  # a generator: nothing runs before the first result is asked for
+        first = next(results)
+        assert len(seen) == 1 and seen[0][0] == os.getpid() and seen[0][1] > 0
+        assert [first, *results] == ITEMS and len(seen) == 1
+
+
+def test_meanwhile_runs_once_without_workers_too(tmp_path: Path) -> None:
+    calls: list[str] = []
+    with ShardPool(str(tmp_path)) as pool:  # three items: no pool is worth starting
+        assert list(pool.run(mark_started, ["a", "b", "c"], key,
+                             meanwhile=lambda: calls.append("x"))) == ["a", "b", "c"]
+        assert list(pool.run(mark_started, [], key, meanwhile=lambda: calls.append("y"))) == []
+    assert calls == ["x", "y"]

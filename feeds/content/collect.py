@@ -91,28 +91,30 @@ def collect(
             run.read_changed(keep_texts=clean_only is None)
         problems = [p for s in sources for p in run.records[s.fspath].problems]
         kept, skipped, due = _partition(sources, run, config, now)
+        # with a chooser: clean just what the caller will show, the rest stays indexed; the
+        # choice needs no learning, so it is made while the workers describe the sample
+        selection = _Selection(kept, run, config, clean_only, timings) if clean_only else None
         with timings.phase("learn"):
-            hints = run.learn(kept)
-        total: int | None = None
-        index: list[Article] = []
-        duplicate_problems: list[Problem] = []
-        if clean_only is not None:  # clean just what the caller will show; the rest stays indexed
-            with timings.phase("select"):
-                index, duplicate_problems = _index(kept, run, config)
-                chosen = clean_only(index)
-            kept = [s for s in kept if s.display in chosen]
-            total = len(index)
+            hints = run.learn(kept, meanwhile=selection)
+        if selection is not None:
+            kept = [s for s in kept if s.display in selection.picked()]
+
+        def save() -> None:  # a few articles to clean: the workers' wait is this one's
+            with timings.within("clean", "cache"):
+                run.save()
+
         with timings.phase("clean"):
-            outcomes = run.clean(kept, hints)
+            outcomes = run.clean(kept, hints, meanwhile=save if selection else None)
         articles, assets = _gather(kept, outcomes, run, config, problems)
-    with timings.phase("cache"):  # the workers have stopped: their texts are let go
-        run.save()
+    if not run.saved:
+        with timings.phase("cache"):  # the workers have stopped: their texts are let go
+            run.save()
     problems.extend(run.warnings())
     articles, found = drop_duplicates(articles)
-    problems.extend(duplicate_problems if clean_only is not None else found)
+    problems.extend(selection.duplicates if selection is not None else found)
     sort_newest_first(articles)
     # the records of every file and the index of every article are garbage from here on
-    outlive(run, index)
+    outlive(run, selection.index if selection is not None else None)
     return Collection(
         tuple(articles),
         tuple(problems),
@@ -121,8 +123,31 @@ def collect(
         tuple(assets),
         hints,
         due,
-        total,
+        len(selection.index) if selection is not None else None,
     )
+
+
+class _Selection:
+    """The chooser's pick from the index of every kept article: made by calling it once."""
+
+    def __init__(
+        self, kept: Sequence[Source], run: CollectRun, config: Config, chooser: Chooser,
+        timings: Timings,
+    ) -> None:
+        self.kept, self.run, self.config, self.chooser = kept, run, config, chooser
+        self.timings = timings
+        self.index: list[Article] = []
+        self.duplicates: list[Problem] = []
+        self.chosen: Collection_[str] | None = None
+
+    def __call__(self) -> None:
+        with self.timings.within("learn", "select"):
+            self.index, self.duplicates = _index(self.kept, self.run, self.config)
+            self.chosen = self.chooser(self.index)
+
+    def picked(self) -> Collection_[str]:
+        assert self.chosen is not None, "the chooser never ran: nothing would be cleaned"
+        return self.chosen
 
 
 def _gather(

@@ -82,6 +82,7 @@ class CollectRun:
         self.outcomes: dict[str, CleanOutcome] = {}
         self.hints_fp = ""
         self.sources = sources
+        self.saved = False  # save() ran
 
     def __enter__(self) -> CollectRun:
         self.pool.__enter__()
@@ -104,9 +105,11 @@ class CollectRun:
                 self.records[source.fspath] = record
                 self.read.add(source.fspath)
 
-    def learn(self, kept: Sequence[Source]) -> CorpusHints:
+    def learn(self, kept: Sequence[Source], meanwhile: Meanwhile = None) -> CorpusHints:
+        """What the newest articles of each source teach; ``meanwhile()`` runs here while
+        the workers describe them (see ShardPool.run), or at once when none needs it."""
         sample = learning_sample(kept, self.records, self.config)
-        self._describe([s for s in sample if self.records[s.fspath].facts is None])
+        self._describe([s for s in sample if self.records[s.fspath].facts is None], meanwhile)
         facts = [_facts_of(self.records[s.fspath]) for s in sample]
         facts_digest = digest([self.records[s.fspath].facts_digest for s in sample])
         hints = self.cache.load_hints(facts_digest) if self.cache else None
@@ -122,13 +125,14 @@ class CollectRun:
         )
         return hints
 
-    def _describe(self, todo: Sequence[Source]) -> None:
+    def _describe(self, todo: Sequence[Source], meanwhile: Meanwhile) -> None:
         """Facts for the learner of ``todo`` (read again if they came from the cache)."""
         if not todo:
+            _run(meanwhile)
             return
         with self.progress(len(todo), "learning") as advance:
             metas = {s.fspath: self.records[s.fspath].meta for s in todo}
-            found = self.pool.run(describe_task, todo, _fspath, metas, advance)
+            found = self.pool.run(describe_task, todo, _fspath, metas, advance, meanwhile)
             for source, facts in zip(todo, found, strict=True):
                 if facts is None:
                     raise FeedsError(
@@ -153,13 +157,18 @@ class CollectRun:
             self.parsed[source.fspath] = item
         return self.parsed[source.fspath].content
 
-    def clean(self, kept: Sequence[Source], hints: CorpusHints) -> list[CleanOutcome]:
+    def clean(
+        self, kept: Sequence[Source], hints: CorpusHints, meanwhile: Meanwhile = None
+    ) -> list[CleanOutcome]:
+        """Each kept article's cleaning outcome (from the cache when it can); ``meanwhile()``
+        runs here while the workers clean, or at once when none needs it."""
         self._reuse(kept)
         todo = [s for s in kept if s.fspath not in self.outcomes]
         if not todo:
+            _run(meanwhile)
             return [self.outcomes[s.fspath] for s in kept]
         with self.progress(len(todo), "cleaning") as advance:
-            blobs = self.pool.run(clean_task, todo, _fspath, hints, advance)
+            blobs = self.pool.run(clean_task, todo, _fspath, hints, advance, meanwhile)
             batch: dict[str, CleanedRow] = {}
             for source, blob in zip(todo, blobs, strict=True):
                 path = source.fspath
@@ -195,6 +204,7 @@ class CollectRun:
 
     def save(self) -> None:
         """The records read in this run (new, changed, or given their facts) into the cache."""
+        self.saved = True
         if self.cache is None:
             return
         rows = {
@@ -206,6 +216,15 @@ class CollectRun:
 
     def warnings(self) -> list[Problem]:
         return self.cache.warnings if self.cache else []
+
+
+# work of this process to do while the workers do theirs (see ShardPool.run)
+Meanwhile = Callable[[], object] | None
+
+
+def _run(meanwhile: Meanwhile) -> None:
+    if meanwhile is not None:
+        meanwhile()
 
 
 def _fspath(source: Source) -> str:

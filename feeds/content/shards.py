@@ -110,19 +110,24 @@ class ShardPool:
         key: Callable[[T], str],
         extra: Any = None,
         advance: Callable[[int], None] | None = None,
+        meanwhile: Callable[[], object] | None = None,
     ) -> Iterator[Any]:
         """``func(item, shared, extra, store)`` for each item, yielded in order. An item
-        goes to the worker that first handled its key; new keys go to whoever is free."""
+        goes to the worker that first handled its key; new keys go to whoever is free.
+        ``meanwhile()`` runs here once the workers have their first chunks (before the first
+        result is yielded): this process's own work, while theirs goes on."""
         if not self.conns and worker_count(len(items)) > 1:
             self._start(worker_count(len(items)))
         if not self.conns:
+            if meanwhile is not None:
+                meanwhile()
             for start in range(0, len(items), _CHUNK):
                 chunk = items[start : start + _CHUNK]
                 yield from [func(item, self.shared, extra, self.local) for item in chunk]
                 if advance:
                     advance(len(chunk))
             return
-        yield from _Dispatch(self, func, items, key, extra, advance).results()
+        yield from _Dispatch(self, func, items, key, extra, advance).results(meanwhile)
 
 
 class _Dispatch:
@@ -173,16 +178,16 @@ class _Dispatch:
         self.pool.conns[worker].send(("chunk", number, [self.items[i] for i in chunk]))
         return True
 
-    def results(self) -> Iterator[Any]:
+    def results(self, meanwhile: Callable[[], object] | None = None) -> Iterator[Any]:
         finished = False
         try:
-            yield from self._results()
+            yield from self._results(meanwhile)
             finished = True
         finally:
             if not finished:  # a failure, or a caller that stopped reading: answers of
                 self.pool.stop(at_once=True)  # this phase must never reach the next one
 
-    def _results(self) -> Iterator[Any]:
+    def _results(self, meanwhile: Callable[[], object] | None) -> Iterator[Any]:
         from multiprocessing.connection import wait
 
         conns = self.pool.conns
@@ -194,6 +199,8 @@ class _Dispatch:
             for _ in range(2):  # two chunks in flight: a worker never waits for the parent
                 if self._send(worker, sent, number):
                     number, busy = number + 1, busy + 1
+        if meanwhile is not None:
+            meanwhile()
         following = 0
         while busy:
             for ready in wait(conns):
