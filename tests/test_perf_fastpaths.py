@@ -20,6 +20,7 @@ from feeds.content.discover import Source, _ignored, _junk, discover, display_pa
 from feeds.content.normalize import Meta
 from feeds.content.perfile import FileRecord
 from feeds.content.readers import READERS
+from feeds.content.suffixes import suffix_of
 from feeds.html.rules import source_of
 from feeds.html.urls import LINK_SCHEMES, MEDIA_SCHEMES, absolute, cleaned_ref, resolved
 from feeds.models import Article, sort_newest_first
@@ -303,3 +304,15 @@ def test_a_simple_absolute_url_resolves_as_the_long_way_does(
     ref: str, base: str, schemes: frozenset[str]
 ) -> None:
     assert absolute.__wrapped__(ref, base, schemes) == resolved(cleaned_ref(ref), base, schemes)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    folder=st.sampled_from(["", "posts/", "/srv/site/content/", "a.b/", "./"]),
+    name=st.text(alphabet=st.sampled_from("ab.-_ M文"), min_size=1, max_size=10).filter(
+        lambda name: name not in (".", "..")  # folders, never a file's name
+    ),
+)
+def test_the_suffix_of_a_path_string_is_the_suffix_of_its_path(folder: str, name: str) -> None:
+    """Readers take the file's suffix from its path string (no Path made per file)."""
+    assert suffix_of(folder + name) == Path(folder + name).suffix

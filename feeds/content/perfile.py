@@ -211,7 +211,7 @@ def reread(source: Source, meta: Meta) -> Parsed | None:
 def _document(source: Source) -> Document | None:
     """The file read by the reader its suffix calls for; None when no reader takes it.
     A file that cannot be read raises (ReadError, or whatever its reader met)."""
-    path = source.path  # a new Path on each access
+    path = source.fspath  # the string: Source.path would make a Path for nothing
     reader = reader_for(path, explicit=source.explicit)
     return None if reader is None else reader(path, source.display)
 

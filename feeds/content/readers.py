@@ -17,7 +17,7 @@ from feeds.content.frontmatter_split import (
     raw_scalar,
     split_front_matter,
 )
-from feeds.content.suffixes import ARTICLE_SUFFIXES
+from feeds.content.suffixes import ARTICLE_SUFFIXES, suffix_of
 from feeds.models import Document
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -32,10 +32,11 @@ class ReadError(ValueError):
         self.message = message
 
 
-def read_text_document(path: Path, display: str) -> Document:
+def read_text_document(path: str | Path, display: str) -> Document:
     """Read a Markdown or HTML file with optional YAML/TOML/JSON front matter."""
+    fspath = os.fspath(path)
     try:
-        data = _read_bytes(os.fspath(path))
+        data = _read_bytes(fspath)
     except OSError as exc:
         raise ReadError("file", f"cannot be read: {exc.strerror or exc}") from None
     if not data.strip():
@@ -55,7 +56,7 @@ def read_text_document(path: Path, display: str) -> Document:
         written = reread(split.raw, "title")
         if written is not None:
             metadata = {**metadata, "title": written}
-    return Document(display, metadata, split.body, path.suffix, decoded.encoding)
+    return Document(display, metadata, split.body, suffix_of(fspath), decoded.encoding)
 
 
 def _read_bytes(fspath: str) -> bytes:
@@ -79,16 +80,16 @@ def _read_bytes(fspath: str) -> bytes:
         os.close(fd)
 
 
-Reader = Callable[[Path, str], Document]
+Reader = Callable[[str | Path, str], Document]
 
 READERS: dict[str, Reader] = {
     suffix: read_text_document for suffix in ARTICLE_SUFFIXES
 }
 
 
-def reader_for(path: Path, *, explicit: bool) -> Reader | None:
+def reader_for(path: str | Path, *, explicit: bool) -> Reader | None:
     """The reader for a file; explicit files fall back to the text reader whatever the suffix."""
-    reader = READERS.get(path.suffix.lower())
+    reader = READERS.get(suffix_of(os.fspath(path)).lower())
     if reader is None and explicit:
         return read_text_document
     return reader
