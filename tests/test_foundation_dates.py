@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -10,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from foundation_support import collect_paths, fixture, make_config, only_article
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feeds.content.dates import ACCEPTED, DateError, date_from_filename, to_utc
 
@@ -169,3 +172,42 @@ def test_an_unreadable_update_date_falls_back_to_published_with_a_warning() -> N
     assert [(p.field, p.message, str(p.severity)) for p in result.problems] == [
         ("modified", f"'someday' is not a date ({ACCEPTED}); used the publication date", "warning")
     ]
+
+
+def _by_email_utils(text: str) -> object:
+    """What to_utc gives for ``text`` read by email.utils alone (the fast path off)."""
+    from feeds.content import dates
+
+    saved = dates._RFC822_COMMON
+    dates._RFC822_COMMON = re.compile(r"(?!)")  # matches nothing
+    try:
+        return to_utc(text, SHANGHAI)
+    except DateError:
+        return "error"
+    finally:
+        dates._RFC822_COMMON = saved
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+    weekday=st.sampled_from(["", "Wed, ", "Xyz, "]),
+    month=st.sampled_from(["", "Foo", "jan", "DEC"]),
+    seconds=st.booleans(),
+    zone=st.one_of(st.sampled_from(["GMT", "UTC", "UT", "Z", "-0000", "+2400", "+0099"]),
+                   st.from_regex(r"[+-][0-2][0-9][0-5][0-9]", fullmatch=True)),
+    day=st.integers(min_value=1, max_value=32),
+)
+def test_common_rfc822_dates_read_as_email_utils_reads_them(
+    moment: datetime, weekday: str, month: str, seconds: bool, zone: str, day: int
+) -> None:
+    """The fast path for "Wed, 02 Feb 2022 01:34:26 GMT" gives what email.utils gives,
+    also for impossible days, unknown months and zones, and moments at the calendar's ends."""
+    written_month = month or moment.strftime("%b")
+    clock = f"{moment:%H:%M}" + (f":{moment:%S}" if seconds else "")
+    text = f"{weekday}{day:02d} {written_month} {moment.year:04d} {clock} {zone}"
+    try:
+        fast: object = to_utc(text, SHANGHAI)
+    except DateError:
+        fast = "error"
+    assert fast == _by_email_utils(text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from feeds_support import article
@@ -17,7 +17,7 @@ from feeds.config import default_config
 from feeds.content.collect import collect
 from feeds.content.collectrun import learning_sample
 from feeds.content.discover import Source, _ignored, _junk, discover, display_path
-from feeds.content.normalize import Meta
+from feeds.content.normalize import Meta, _stem
 from feeds.content.perfile import FileRecord
 from feeds.content.readers import READERS
 from feeds.content.suffixes import suffix_of
@@ -316,3 +316,15 @@ def test_a_simple_absolute_url_resolves_as_the_long_way_does(
 def test_the_suffix_of_a_path_string_is_the_suffix_of_its_path(folder: str, name: str) -> None:
     """Readers take the file's suffix from its path string (no Path made per file)."""
     assert suffix_of(folder + name) == Path(folder + name).suffix
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    folder=st.sampled_from(["", "posts/", "2021/11/", "a.b/"]),
+    name=st.text(alphabet=st.sampled_from("ab.-_ M文"), min_size=1, max_size=10).filter(
+        lambda name: name not in (".", "..")
+    ),
+)
+def test_the_stem_of_a_relative_path_is_the_stem_of_its_path(folder: str, name: str) -> None:
+    """Normalizing takes a file's stem (for slugs and Jekyll dates) from its path string."""
+    assert _stem(folder + name) == PurePosixPath(folder + name).stem

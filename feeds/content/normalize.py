@@ -5,10 +5,10 @@ Pure: everything it needs (site settings, the content root) is passed in.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from feeds.content import fields
@@ -65,7 +65,7 @@ def normalize_meta(
     """
     report = _Report(doc.path)
     meta = doc.metadata
-    stem = PurePosixPath(rel_path).stem
+    stem = _stem(rel_path)
     filename_date = date_from_filename(stem, site.tz)
     if filename_date:
         stem = filename_date[1]
@@ -114,9 +114,7 @@ def _title(doc: Document, report: _Report) -> str | None:
 def _published(
     meta: Any, site: SiteSection, from_filename: datetime | None, report: _Report
 ) -> datetime | None:
-    found = fields.first_value(
-        {k: v for k, v in meta.items() if not isinstance(v, bool)}, DATE_KEYS
-    )
+    found = _first_date(meta)
     if found is None:
         if from_filename is not None:
             return from_filename
@@ -128,6 +126,29 @@ def _published(
     except DateError as exc:
         report.error(key, str(exc))
         return None
+
+
+def _first_date(meta: Any) -> tuple[str, Any] | None:
+    """fields.first_value over DATE_KEYS, a bool counting as absent (`published: false`
+    marks a draft, it is no date)."""
+    for key in DATE_KEYS:
+        value = meta.get(key)
+        if value not in (None, "", [], {}) and not isinstance(value, bool):
+            return key, value
+    return None
+
+
+def _stem(rel_path: str) -> str:
+    """``PurePosixPath(rel_path).stem`` without making a path (every file of a build)."""
+    name = rel_path.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
+@functools.lru_cache(maxsize=1024)
+def _category_slug(category: str, transliterate: bool) -> str:
+    """An archive has a few categories and thousands of articles in each."""
+    return slugify(category, transliterate=transliterate)
 
 
 def _updated(meta: Any, site: SiteSection, published: datetime, report: _Report) -> datetime:
@@ -172,7 +193,7 @@ def _url(
         site_tz=site.tz,
         slug=slug,
         title_slug=slug,  # as in Hexo, :title is the front-matter slug, else the file name
-        category=slugify(categories[0], transliterate=site.transliterate) if categories else "",
+        category=_category_slug(categories[0], site.transliterate) if categories else "",
     )
     return site.url + path
 
