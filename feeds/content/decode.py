@@ -30,7 +30,9 @@ def decode_bytes(data: bytes) -> DecodedText:
         text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         text, encoding = _decode_legacy(data)
-    return DecodedText(text.replace("\r\n", "\n").replace("\r", "\n"), encoding)
+    if "\r" in text:  # one scan (most files have none) instead of two replacing passes
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return DecodedText(text, encoding)
 
 
 def _share(pattern: re.Pattern[str], text: str) -> float:
