@@ -68,6 +68,9 @@ class RawInputs:
     config_key: str  # what the validated config depends on (feeds.config.memo's key)
     # (roots, ignore, sources, listing digest)
     listed: tuple[list[str], list[str], list[Source], str] | None = None
+    # the content folders and ignore patterns the config will name, read without validating
+    # it (None: only validation can tell); checked against the validated config before use
+    guess: Callable[[], tuple[list[str], list[str]] | None] = lambda: None
 
     @property
     def slot(self) -> str:
@@ -104,7 +107,44 @@ def raw_inputs(
         ]
     )
     key = _digest([config_key, str(out.absolute()) if out else None, sorted(only), limit])
-    return RawInputs(key, state, config_key)
+    return RawInputs(key, state, config_key, guess=lambda: _content_roots(config_file, text,
+                                                                           overrides))
+
+
+def _content_roots(
+    config_file: Path | None, text: bytes, overrides: Mapping[str, Any]
+) -> tuple[list[str], list[str]] | None:
+    """``content.dirs`` (as strings) and ``content.ignore`` as validating the config will
+    give them (feeds.config.base resolves paths the same way); None when unsure."""
+    if b"${" in text:
+        return None  # environment variables: the loader's to expand
+    section: Any = {}
+    if b"content" in text:
+        import yaml
+
+        try:
+            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            return None
+        if data is not None and not isinstance(data, dict):
+            return None
+        section = (data or {}).get("content") or {}
+    flags = overrides.get("content") or {}
+    if not isinstance(section, dict) or not isinstance(flags, dict):
+        return None
+    dirs = flags.get("dirs", section.get("dirs", ["content"]))
+    ignore = flags.get("ignore", section.get("ignore", []))
+    dirs, ignore = ([value] if isinstance(value, str) else value for value in (dirs, ignore))
+    if not isinstance(dirs, list) or not isinstance(ignore, list):
+        return None
+    if not all(isinstance(value, str) for value in [*dirs, *ignore]):
+        return None
+    base = config_file.resolve().parent if config_file is not None else Path.cwd()
+    roots = []
+    for value in dirs:
+        path = Path(value).expanduser()
+        roots.append(str(path if path.is_absolute() else Path(os.path.normpath(base / path))))
+    return roots, ignore
 
 
 def _digest(parts: list[Any]) -> str:
@@ -140,15 +180,22 @@ def _state_folder(
 
 
 def quick_replay(
-    raw: RawInputs, now: datetime, meanwhile: Callable[[Callable[[], bool]], object] | None = None
+    raw: RawInputs,
+    now: datetime,
+    meanwhile: Callable[[Callable[[], bool]], object] | None = None,
+    unstamped: Callable[[], object] | None = None,
 ) -> Replay | None:
     """The last result of a build with exactly these raw inputs, when its sources and outputs
     are unchanged too; None when it must run. With ``meanwhile``, the sources are listed by
     a child process while this one runs ``meanwhile(unchanged)``, whatever the answer;
     ``unchanged()`` turns true once the listing is known to be the stamp's, so work that
-    only a build that runs needs can stop."""
+    only a build that runs needs can stop. With no stamp for these inputs (a first build,
+    or the config file was edited), the sources the raw config names are listed by a child
+    while this one runs ``unstamped()`` instead (validating the config: needed either way)."""
     entry = load_json(raw.state / STAMP_FILE).get(raw.slot)
     if not entry or not isinstance(entry.get("roots"), list):
+        if unstamped is not None:
+            _list_for_the_build(raw, unstamped)
         return None
     roots, ignore = [Path(root) for root in entry["roots"]], list(entry.get("ignore", []))
     if missing_roots(roots):
@@ -174,6 +221,26 @@ def quick_replay(
     assert listing is not None  # the child's sources come only with its digest
     raw.listed = ([str(root) for root in roots], ignore, sources, listing)
     return _replayed(entry, now) if listing == known else None
+
+
+def _list_for_the_build(raw: RawInputs, meanwhile: Callable[[], object]) -> None:
+    """No stamp recorded the roots: those the raw config names are listed by a child while
+    ``meanwhile()`` runs, for the build (or the validated stamp's replay) to use when the
+    validated config names the same (BuildStamp.prepare checks)."""
+    guessed = raw.guess()
+    if guessed is None or missing_roots([Path(root) for root in guessed[0]]):
+        meanwhile()
+        return
+    from feeds.content.aside import list_aside
+
+    roots, ignore = guessed
+    aside = list_aside([Path(root) for root in roots], ignore, _listing)
+    with aside or contextlib.nullcontext():
+        meanwhile()
+        listing = aside.digest() if aside else None
+        sources = aside.sources() if aside and listing is not None else None
+    if listing is not None and sources is not None:
+        raw.listed = (roots, ignore, sources, listing)
 
 
 class BuildStamp:

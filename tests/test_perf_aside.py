@@ -189,3 +189,68 @@ def test_no_child_is_forked_beside_other_threads(tree: Path) -> None:
     aside = list_aside([tree], [], _listing)
     assert aside is not None
     aside.close()
+
+
+CONFIGS = [
+    "",  # no content section: ./content beside the config
+    "content:\n  dirs: content\n",
+    "content:\n  dirs: [content, ../elsewhere/./more]\n  ignore: 'b/*'\n",
+    "content: {dirs: ['~/notes', '/srv/site/posts'], ignore: [drafts/*, '*.tmp']}\n",
+    "site: {title: x}\ncontent:\n  drafts: true\n",
+]
+
+
+@pytest.mark.parametrize("text", CONFIGS)
+@pytest.mark.parametrize("flag", [False, True])
+def test_the_roots_guessed_before_validating_are_the_validated_ones(
+    tmp_path: Path, text: str, flag: bool
+) -> None:
+    from feeds.buildstamp import raw_inputs
+    from feeds.config import load_config
+
+    config_file = tmp_path / "site" / "config.yaml"
+    config_file.parent.mkdir()
+    config_file.write_text(text, encoding="utf-8")
+    overrides = {"content": {"dirs": [str(tmp_path / "flagged")]}} if flag else {}
+    raw = raw_inputs(config_file=config_file, overrides=overrides, out=None, only=(), limit=None)
+    assert raw is not None
+    config = load_config(config_file, overrides)
+    assert raw.guess() == ([str(d) for d in config.content.dirs], list(config.content.ignore))
+
+
+def test_nothing_is_guessed_where_only_validation_can_tell(tmp_path: Path) -> None:
+    from feeds.buildstamp import raw_inputs
+
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text("content:\n  dirs: ['${POSTS}']\n", encoding="utf-8")
+    raw = raw_inputs(config_file=config_file, overrides={}, out=None, only=(), limit=None)
+    assert raw is not None and raw.guess() is None
+
+
+def test_a_first_build_lists_its_sources_in_a_child_meanwhile(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No stamp yet: the child lists the folders the raw config names while the CLI
+    validates the config, and the build takes that listing (its folders are the validated
+    ones)."""
+    import feeds.buildstamp
+    from feeds.build import run_build
+    from feeds.buildstamp import raw_inputs
+    from feeds.config import load_config
+
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(f"site: {{url: 'https://example.com/'}}\ncontent:\n  dirs: [{tree}]\n"
+                           f"  ignore: [b/skip.md]\nstate: {tmp_path}/state\n", encoding="utf-8")
+    raw = raw_inputs(config_file=config_file, overrides={}, out=tmp_path / "out", only=(),
+                     limit=None)
+    assert raw is not None
+    seen: list[str] = []
+    assert quick_replay(raw, NOW, meanwhile=lambda unchanged: seen.append("meanwhile"),
+                        unstamped=lambda: seen.append("unstamped")) is None
+    assert seen == ["unstamped"] and raw.listed is not None
+    here = discover([tree], ["b/skip.md"], explicit=False)
+    assert raw.listed == ([str(tree)], ["b/skip.md"], here, _listing(here))
+    listed_again: list[object] = []
+    monkeypatch.setattr(feeds.buildstamp, "discover", lambda *a, **k: listed_again.append(a))
+    report = run_build(load_config(config_file), now=NOW, out=tmp_path / "out", raw=raw)
+    assert report.counts["files"] == 4 and listed_again == []

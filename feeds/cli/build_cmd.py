@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -89,17 +89,21 @@ def _build(
     raw = raw_inputs(config_file=config_file(), overrides=settings_overrides(), out=out_dir,
                      only=only, limit=limit)
     timings = Timings()
+    validated: list[Any] = []  # the config, when validated while the sources were listed
     try:
         with timings.phase("discover"):  # what a changed file needs is made ready meanwhile
             replay = None
             if raw is not None:
-                replay = quick_replay(raw, moment, meanwhile=lambda done: _get_ready(raw, done))
+                replay = quick_replay(
+                    raw, moment, meanwhile=lambda done: _get_ready(raw, done),
+                    unstamped=lambda: validated.append(load_settings(memo=raw)),
+                )
         if replay is not None:
             return BuildReport.replayed(replay, strict, timings.as_dict())
         from feeds.build import run_build
         from feeds.cli.progress import progress
 
-        config = load_settings(memo=raw)
+        config = validated[0] if validated else load_settings(memo=raw)
         return run_build(config, now=moment, only=only, limit=limit, out=out_dir,
                          strict=strict, progress=progress, raw=raw, timings=timings)
     finally:
