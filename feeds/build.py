@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -191,10 +192,13 @@ def _shown_articles(
         chosen = {a.source_path for job in jobs for a in job.items}
         chosen |= {p.path for p in left_out}
         if index:
-            chosen.add(max(index, key=lambda a: a.updated).source_path)
+            chosen.add(max(index, key=_UPDATED).source_path)  # C-level key: 10 000 calls
         return chosen
 
     return choose
+
+
+_UPDATED = attrgetter("updated")
 
 
 def chosen_specs(specs: Sequence[FeedSpec], only: Sequence[str]) -> list[FeedSpec]:
