@@ -69,8 +69,9 @@ def collect(
 
     Phases: reading and normalizing every file on all cores; describing the learner's
     sample (the newest articles of each source) on all cores and learning boilerplate and
-    placeholders from it in this process; choosing what the feeds show (with ``clean_only``);
-    cleaning on all cores again, in the workers that read the texts. With the cache,
+    placeholders from it in this process; choosing what the feeds show (with ``clean_only``,
+    here while the workers describe); cleaning on all cores again, in the workers that read
+    the texts (with ``clean_only``, the cache is saved here meanwhile). With the cache,
     unchanged files skip the per-file work.
     """
     roots = list(paths) if paths else list(config.content.dirs)
@@ -93,7 +94,9 @@ def collect(
         kept, skipped, due = _partition(sources, run, config, now)
         # with a chooser: clean just what the caller will show, the rest stays indexed; the
         # choice needs no learning, so it is made while the workers describe the sample
-        selection = _Selection(kept, run, config, clean_only, timings) if clean_only else None
+        selection = (
+            _Selection(kept, run, config, clean_only, timings) if clean_only is not None else None
+        )
         with timings.phase("learn"):
             hints = run.learn(kept, meanwhile=selection)
         if selection is not None:
