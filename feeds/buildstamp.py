@@ -20,6 +20,7 @@ Both also compare the listing of every source file and the outputs' signatures.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import marshal
@@ -32,6 +33,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from feeds.config.paths import config_path
 from feeds.content.discover import Source, discover, missing_roots
 from feeds.fingerprint import code_fingerprint
 from feeds.models import Problem
@@ -115,20 +117,15 @@ def _content_roots(
     config_file: Path | None, text: bytes, overrides: Mapping[str, Any]
 ) -> tuple[list[str], list[str]] | None:
     """``content.dirs`` (as strings) and ``content.ignore`` as validating the config will
-    give them (feeds.config.base resolves paths the same way); None when unsure."""
+    give them; None when unsure."""
     if b"${" in text:
         return None  # environment variables: the loader's to expand
     section: Any = {}
     if b"content" in text:
-        import yaml
-
-        try:
-            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except yaml.YAMLError:
+        data = _raw_config(text)
+        if data is None:
             return None
-        if data is not None and not isinstance(data, dict):
-            return None
-        section = (data or {}).get("content") or {}
+        section = data.get("content") or {}
     flags = overrides.get("content") or {}
     if not isinstance(section, dict) or not isinstance(flags, dict):
         return None
@@ -140,11 +137,7 @@ def _content_roots(
     if not all(isinstance(value, str) for value in [*dirs, *ignore]):
         return None
     base = config_file.resolve().parent if config_file is not None else Path.cwd()
-    roots = []
-    for value in dirs:
-        path = Path(value).expanduser()
-        roots.append(str(path if path.is_absolute() else Path(os.path.normpath(base / path))))
-    return roots, ignore
+    return [str(config_path(value, base)) for value in dirs], ignore
 
 
 def _digest(parts: list[Any]) -> str:
@@ -164,19 +157,30 @@ def _state_folder(
     base = config_file.resolve().parent
     if b"state" not in text:
         return base / DEFAULT_STATE
+    data = _raw_config(text)
+    if data is None:
+        return None
+    value = data.get("state")
+    if value is None:
+        return base / DEFAULT_STATE
+    if not isinstance(value, str) or "${" in value:
+        return None
+    return config_path(value, base)
+
+
+@functools.lru_cache(maxsize=4)
+def _raw_config(text: bytes) -> dict[str, Any] | None:
+    """The config file's mapping before validation (read once for the state folder and the
+    content folders; callers only read it); None when it is not a YAML mapping."""
     import yaml
 
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return None
-    value = data.get("state") if isinstance(data, dict) else None
-    if value is None:
-        return base / DEFAULT_STATE
-    if not isinstance(value, str) or "${" in value:
-        return None
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else Path(os.path.normpath(base / path))
+    if data is None:
+        return {}
+    return data if isinstance(data, dict) else None
 
 
 def quick_replay(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo
+
+from feeds.config.paths import config_path
 
 
 class Section(BaseModel):
@@ -22,10 +23,7 @@ class Section(BaseModel):
 def _resolve_path(value: Path, info: ValidationInfo) -> Path:
     """Relative paths are taken relative to the config file, not the working directory."""
     base = (info.context or {}).get("base_dir")
-    path = Path(value).expanduser()
-    if not path.is_absolute() and base is not None:
-        path = Path(os.path.normpath(Path(base) / path))  # 'a/../b' shown as 'b' in messages
-    return path
+    return config_path(value, Path(base) if base is not None else None)
 
 
 ConfigPath = Annotated[Path, AfterValidator(_resolve_path)]
