@@ -17,10 +17,10 @@ from feeds.config import default_config
 from feeds.content.collect import collect
 from feeds.content.collectrun import learning_sample
 from feeds.content.discover import Source, _ignored, _junk, discover, display_path
-from feeds.content.normalize import Meta, _stem
+from feeds.content.normalize import Meta
 from feeds.content.perfile import FileRecord
 from feeds.content.readers import READERS
-from feeds.content.suffixes import suffix_of
+from feeds.content.suffixes import stem_of, suffix_of
 from feeds.html.rules import source_of
 from feeds.html.urls import LINK_SCHEMES, MEDIA_SCHEMES, absolute, cleaned_ref, resolved
 from feeds.models import Article, sort_newest_first
@@ -327,4 +327,4 @@ def test_the_suffix_of_a_path_string_is_the_suffix_of_its_path(folder: str, name
 )
 def test_the_stem_of_a_relative_path_is_the_stem_of_its_path(folder: str, name: str) -> None:
     """Normalizing takes a file's stem (for slugs and Jekyll dates) from its path string."""
-    assert _stem(folder + name) == PurePosixPath(folder + name).stem
+    assert stem_of(folder + name) == PurePosixPath(folder + name).stem

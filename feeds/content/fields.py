@@ -38,11 +38,14 @@ def first_heading(body: str, body_format: str) -> str:
     return clean_title(_TAG.sub("", match.group(1))) if match else ""
 
 
-def first_value(metadata: Mapping[str, Any], keys: Iterable[str]) -> tuple[str, Any] | None:
-    """The first of ``keys`` present with a non-empty value, with the key that held it."""
+def first_value(
+    metadata: Mapping[str, Any], keys: Iterable[str], *, skip_bools: bool = False
+) -> tuple[str, Any] | None:
+    """The first of ``keys`` present with a non-empty value (not a bool, with
+    ``skip_bools``), with the key that held it."""
     for key in keys:
         value = metadata.get(key)
-        if value not in (None, "", [], {}):
+        if value not in (None, "", [], {}) and not (skip_bools and isinstance(value, bool)):
             return key, value
     return None
 

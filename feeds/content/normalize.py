@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from feeds.content import fields
 from feeds.content.dates import ACCEPTED, DateError, date_from_filename, to_utc
 from feeds.content.slugs import absolute_url, build_permalink, slugify
+from feeds.content.suffixes import stem_of
 from feeds.models import Author, Document, Problem, Severity
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def normalize_meta(
     """
     report = _Report(doc.path)
     meta = doc.metadata
-    stem = _stem(rel_path)
+    stem = stem_of(rel_path)
     filename_date = date_from_filename(stem, site.tz)
     if filename_date:
         stem = filename_date[1]
@@ -114,7 +115,8 @@ def _title(doc: Document, report: _Report) -> str | None:
 def _published(
     meta: Any, site: SiteSection, from_filename: datetime | None, report: _Report
 ) -> datetime | None:
-    found = _first_date(meta)
+    # a bool is no date: `published: false` marks a draft
+    found = fields.first_value(meta, DATE_KEYS, skip_bools=True)
     if found is None:
         if from_filename is not None:
             return from_filename
@@ -126,23 +128,6 @@ def _published(
     except DateError as exc:
         report.error(key, str(exc))
         return None
-
-
-def _first_date(meta: Any) -> tuple[str, Any] | None:
-    """fields.first_value over DATE_KEYS, a bool counting as absent (`published: false`
-    marks a draft, it is no date)."""
-    for key in DATE_KEYS:
-        value = meta.get(key)
-        if value not in (None, "", [], {}) and not isinstance(value, bool):
-            return key, value
-    return None
-
-
-def _stem(rel_path: str) -> str:
-    """``PurePosixPath(rel_path).stem`` without making a path (every file of a build)."""
-    name = rel_path.rpartition("/")[2]
-    dot = name.rfind(".")
-    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 @functools.lru_cache(maxsize=1024)
