@@ -64,7 +64,7 @@ class RenderMemo:
 
     def _article_digest(self, article: Article) -> bytes:
         """An article's digest, made once per build: the site's RSS, Atom and JSON feeds
-        and its category feeds show the same articles (650 items, 150 articles, in the
+        and its category feeds show the same articles (650 items, ~340 articles, in the
         realistic bench), and the repr of one with its content is ~10 KB."""
         found = self._digests.get(id(article))
         if found is None:  # keyed by identity: the jobs hold every article until the end
