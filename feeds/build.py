@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from feeds.config import Config
     from feeds.config.sections.feeds import FeedSpec
     from feeds.content.collect import Collection, ProgressFactory
+    from feeds.feedcheck.beside import Checker
+    from feeds.publish import Drafts
     from feeds.render.feed import Rendered
     from feeds.render.plan import FeedJob
 
@@ -276,34 +278,28 @@ def _publish_jobs(
 def _run_jobs(
     config: Config, jobs: Sequence[FeedJob], budget: bool, fallback: datetime, out_dir: Path
 ) -> list[_Tally]:
-    """Render, check and publish every feed; large feeds on all cores (each job writes its
-    own files, and the results are merged in job order, so output and report are the same)."""
-    from feeds.content.workers import map_files
+    """Render every feed here, then check and publish each, in job order. A large file is
+    checked by a process beside this one while it is written and while the next renders
+    (see feeds.feedcheck.beside); the files of a job are published only when all of them
+    are rendered, and a job whose rendering fails publishes none."""
+    from contextlib import ExitStack
 
-    weight = sum(len(job.items) for job in jobs)
-    if weight < _RENDER_POOL_ITEMS:  # a few feeds of 50 render faster than a pool starts
-        weight = 0
-    shared = (config, list(jobs), budget, fallback, out_dir)
-    return map_files(_run_job, list(range(len(jobs))), shared, weight=weight)
-
-
-# items (summed over feeds) from which rendering and checking on all cores pays: an item
-# takes ~0.1 ms to render and check, starting and feeding a pool ~50 ms
-_RENDER_POOL_ITEMS = 4000
-
-
-def _run_job(index: int, shared: tuple[Config, list[FeedJob], bool, datetime, Path]) -> _Tally:
+    from feeds.feedcheck.beside import Checker
     from feeds.publish import Drafts
 
-    config, jobs, budget, fallback, out_dir = shared
-    tally = _Tally(out_dir)
-    with Drafts(out_dir) as drafts:  # on the way out, whatever was not published is removed
-        with tally.timings.phase("render"):
-            files = _render(config, jobs[index], budget, fallback, tally, drafts.write)
-        for rendered in files:
-            tally.items += rendered.items if rendered.subscription else 0
-            _check_and_publish(rendered, tally)
-    return tally
+    with ExitStack() as stack:
+        checker = stack.enter_context(Checker())
+        drafts = stack.enter_context(Drafts(out_dir, watcher=checker))
+        rendered: list[tuple[_Tally, list[Rendered]]] = []
+        for job in jobs:
+            tally = _Tally(out_dir)
+            with tally.timings.phase("render"):
+                rendered.append((tally, _render(config, job, budget, fallback, tally, drafts)))
+        for tally, files in rendered:
+            for file in files:
+                tally.items += file.items if file.subscription else 0
+                _check_and_publish(file, tally, checker)
+    return [tally for tally, _ in rendered]
 
 
 def _render(
@@ -312,9 +308,9 @@ def _render(
     budget: bool,
     fallback: datetime,
     tally: _Tally,
-    write: Callable[[str, Iterable[bytes]], Iterable[bytes]],
+    drafts: Drafts,
 ) -> list[Rendered]:
-    """Every file of the job, its body written out by ``write`` (a large feed to a temp file
+    """Every file of the job, its body written out to a draft (a large feed to a temp file
     as it is rendered) before any is checked: a RenderError fails the whole job."""
     from dataclasses import replace
 
@@ -323,7 +319,7 @@ def _render(
 
     try:
         return [
-            replace(rendered, body=write(rendered.path, rendered.body))
+            replace(rendered, body=drafts.write(rendered.path, rendered.body, rendered.format))
             for rendered in render_job(config, job, budget=budget, fallback=fallback)
         ]
     except RenderError as exc:
@@ -332,17 +328,18 @@ def _render(
         return []
 
 
-def _check_and_publish(rendered: Rendered, tally: _Tally) -> None:
-    from feeds.feedcheck import check, check_file
+def _check_and_publish(rendered: Rendered, tally: _Tally, checker: Checker) -> None:
+    from feeds.feedcheck import check
     from feeds.publish import Draft, Outcome
 
     draft = rendered.body
     assert isinstance(draft, Draft)  # _render wrote it out
     tally.problems.extend(rendered.problems)
-    with tally.timings.phase("check"):
-        if draft.file is not None:  # a large feed: read back in pieces
-            errors = check_file(draft.file, expect=rendered.format)
-        else:
+    if draft.file is not None:  # a large feed: checked beside, as it was written
+        errors, seconds = checker.verdict(draft.file)
+        tally.timings.add("check", seconds)
+    else:
+        with tally.timings.phase("check"):
             errors = check(draft.read(), expect=rendered.format)
     if errors:
         draft.discard()

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from feeds.errors import UsageError
 
@@ -137,6 +137,12 @@ class Draft:
             temp.unlink(missing_ok=True)
         return Outcome.WRITTEN
 
+    @property
+    def spilled(self) -> Path:
+        """The temp file of a draft written there."""
+        assert self.file is not None
+        return self.file
+
     def discard(self) -> None:
         """Forget the draft: its temp file is removed, the target stays as it was."""
         self.data = None
@@ -153,24 +159,38 @@ class Draft:
         return os.fdopen(fd, "wb")
 
 
-class Drafts:
-    """The drafts of one feed job, written before any of them is published. Together they
-    keep at most ``memory`` bytes in memory; later ones go to temp files. Leaving the
-    ``with`` block removes every draft not published and the folders made only for them."""
+class Watcher(Protocol):
+    """Told of each draft that goes to a temp file: when it is created, and its size once
+    written (a checker may read it meanwhile; see feeds.feedcheck.beside)."""
 
-    def __init__(self, out_dir: Path, memory: int | None = None) -> None:
+    def follow(self, path: Path, kind: str) -> None: ...
+
+    def finish(self, path: Path, size: int) -> None: ...
+
+
+class Drafts:
+    """Drafts written before any of them is published. Together they keep at most ``memory``
+    bytes in memory; later ones go to temp files, each shown to ``watcher`` if given.
+    Leaving the ``with`` block removes every draft not published and the folders made only
+    for them."""
+
+    def __init__(
+        self, out_dir: Path, memory: int | None = None, watcher: Watcher | None = None
+    ) -> None:
         self.out_dir = out_dir
         self.memory = MEMORY if memory is None else memory
+        self.watcher = watcher
         self._drafts: list[Draft] = []
         self._held = 0  # bytes of drafts in memory
         self._made: list[Path] = []  # folders created for temp files, outermost first
 
-    def write(self, rel_path: str, pieces: Iterable[bytes]) -> Draft:
-        """A draft of ``rel_path`` holding the document ``pieces`` make."""
+    def write(self, rel_path: str, pieces: Iterable[bytes], kind: str = "") -> Draft:
+        """A draft of ``rel_path`` holding the document ``pieces`` make (``kind`` is told
+        to the watcher)."""
         draft = Draft(self.out_dir, rel_path)
         self._drafts.append(draft)
         kept: list[bytes] = []
-        size = 0
+        size = 0  # bytes in memory, then in the temp file
         handle: BinaryIO | None = None
         try:
             for piece in pieces:
@@ -181,12 +201,17 @@ class Drafts:
                 if handle is None:
                     self._make_folder(draft.target.parent)
                     handle = draft._spill()
+                    if self.watcher is not None:
+                        self.watcher.follow(draft.spilled, kind)
                     handle.writelines(kept)
-                    kept, size = [], 0
+                    kept = []
                 handle.write(piece)
+                size += len(piece)
         finally:
             if handle is not None:
                 handle.close()
+                if self.watcher is not None:  # told even when rendering failed half-way
+                    self.watcher.finish(draft.spilled, size)
         if handle is None:
             draft.data = b"".join(kept)
             self._held += size

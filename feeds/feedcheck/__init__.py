@@ -11,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from feeds.feedcheck.jsonrules import check_json
-from feeds.feedcheck.jsonstream import json_passes
+from feeds.feedcheck.jsonstream import json_stream_passes
+from feeds.feedcheck.reading import Readable, Rejoined
 from feeds.feedcheck.xmlrules import check_xml
-from feeds.feedcheck.xmlstream import xml_passes
+from feeds.feedcheck.xmlstream import xml_stream_passes
 
 STREAM_FROM = 2 * 1024 * 1024  # bytes: larger files are checked in pieces first
 
@@ -53,12 +54,18 @@ def check_file(path: Path, expect: str | None = None) -> list[str]:
 def passes(path: Path, expect: str | None = None) -> bool:
     """True only when ``check`` would find no error in the file; never holds it whole."""
     with path.open("rb") as handle:
-        head = handle.read(4096)
+        return stream_passes(handle, expect)
+
+
+def stream_passes(source: Readable, expect: str | None = None) -> bool:
+    """:func:`passes` of the document ``source`` reads, from its start."""
+    head = source.read(4096)
     if not head.lstrip(b"\xef\xbb\xbf \t\r\n"):
         return False  # kind unknown from the start of the file
+    whole = Rejoined(head, source)
     if detect_kind(head) == "json":
-        return expect in (None, "json") and json_passes(path)
-    return xml_passes(path, expect)
+        return expect in (None, "json") and json_stream_passes(whole)
+    return xml_stream_passes(whole, expect)
 
 
-__all__ = ["check", "check_file", "detect_kind", "passes"]
+__all__ = ["check", "check_file", "detect_kind", "passes", "stream_passes"]

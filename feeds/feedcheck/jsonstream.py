@@ -1,8 +1,8 @@
 """A JSON Feed file shown good one item at a time, never whole in memory.
 
-``json_passes`` is True only when ``check_json`` would find no error: it walks the top-level
-object itself (the standard decoder reads each value, so the grammar is the same), checks
-each item as it is decoded and keeps only the feed's other fields and the item ids.
+``json_stream_passes`` is True only when ``check_json`` would find no error: it walks the
+top-level object itself (the standard decoder reads each value, so the grammar is the same),
+checks each item as it is decoded and keeps only the feed's other fields and the item ids.
 Anything it cannot settle that way (a repeated top-level key, an item larger than
 ``PENDING``, any error) makes it False, and the caller checks the file whole, which also
 gives the messages.
@@ -13,10 +13,10 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from feeds.feedcheck.jsonrules import feed_problems, item_problems
+from feeds.feedcheck.reading import Readable, Rejoined
 
 BLOCK = 256 * 1024  # bytes read at a time (its text stays in the CPU cache while parsed)
 PENDING = 16 * 1024 * 1024  # characters one value may take before giving up on it
@@ -24,21 +24,21 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")  # JSON's, as the json module skips it
 _DECODER = json.JSONDecoder()
 
 
-def json_passes(path: Path) -> bool:
-    with path.open("rb") as handle:
-        if handle.read(3) == b"\xef\xbb\xbf":
-            return False
-        handle.seek(0)
-        try:
-            return _feed(_Text(handle))
-        except ValueError:  # bad JSON, bad UTF-8, a value too large
-            return False
+def json_stream_passes(source: Readable) -> bool:
+    """Whether the document ``source`` reads, from its start, passes (see above)."""
+    head = source.read(3)
+    if head == b"\xef\xbb\xbf":
+        return False
+    try:
+        return _feed(_Text(Rejoined(head, source)))
+    except ValueError:  # bad JSON, bad UTF-8, a value too large
+        return False
 
 
 class _Text:
     """The document decoded as it is read, from a cursor on; what is behind it is let go."""
 
-    def __init__(self, handle: BinaryIO) -> None:
+    def __init__(self, handle: Readable) -> None:
         self._handle = handle
         self._decoder = codecs.getincrementaldecoder("utf-8")()
         self.text = ""

@@ -1,8 +1,8 @@
 """An XML feed file shown good one item at a time, never whole in memory.
 
-``xml_passes`` is True only when ``check_xml`` would find no error and the expected kind:
-it applies the same rules to each <item> or <entry> as the parser finishes it, then drops
-it. An Atom entry is validated against RFC 4287 on its own (the schema's start pattern
+``xml_stream_passes`` is True only when ``check_xml`` would find no error and the expected
+kind: it applies the same rules to each <item> or <entry> as the parser finishes it, then
+drops it. An Atom entry is validated against RFC 4287 on its own (the schema's start pattern
 accepts a standalone atom:entry) and the feed without its entries afterwards, which is the
 same as validating the whole feed as long as the entries come last and nothing but XML
 whitespace lies between them (checked here too). Anything else makes it False, and the
@@ -12,11 +12,10 @@ caller checks the file whole, which also gives the messages.
 from __future__ import annotations
 
 import codecs
-from pathlib import Path
-from typing import BinaryIO
 
 from lxml import etree
 
+from feeds.feedcheck.reading import Readable, Rejoined
 from feeds.feedcheck.xmlrules import (
     ATOM,
     DECLARATION,
@@ -29,29 +28,29 @@ from feeds.feedcheck.xmlrules import (
     read_item,
 )
 
-BLOCK = 1024 * 1024  # bytes read at a time
+_HEAD = 4096  # bytes the declaration must lie in (else the whole check decides)
 _ENTRY = ATOM + "entry"
 _XML_SPACE = " \t\r\n"  # the only whitespace RELAX NG lets stand between elements
 
 
-def xml_passes(path: Path, expect: str | None = None) -> bool:
-    with path.open("rb") as handle:
-        if not DECLARATION.match(handle.read(BLOCK)):
-            return False
-        handle.seek(0)
-        reader = _Utf8Reader(handle)
-        try:
-            passed = _Feed(expect).read(reader)
-        except etree.LxmlError:
-            return False
-        return passed and reader.valid
+def xml_stream_passes(source: Readable, expect: str | None = None) -> bool:
+    """Whether the document ``source`` reads, from its start, passes (see above)."""
+    head = source.read(_HEAD)
+    if not DECLARATION.match(head):
+        return False
+    reader = _Utf8Reader(Rejoined(head, source))
+    try:
+        passed = _Feed(expect).read(reader)
+    except etree.LxmlError:
+        return False
+    return passed and reader.valid
 
 
 class _Utf8Reader:
     """The file as the parser reads it, decoded on the way (and thrown away) to make sure it
     is all UTF-8; on the first bad byte it ends the input and ``valid`` turns False."""
 
-    def __init__(self, handle: BinaryIO) -> None:
+    def __init__(self, handle: Readable) -> None:
         self._handle = handle
         self._decoder = codecs.getincrementaldecoder("utf-8")()
         self.valid = True
@@ -123,11 +122,7 @@ class _Feed:
             return False
         fields = read_entry(entry)
         self.authorless = self.authorless or not fields.authored
-        return (
-            fields.linked
-            and self._unique(fields.ident)
-            and bool(atom_schema().validate(entry))
-        )
+        return fields.linked and self._unique(fields.ident) and bool(atom_schema().validate(entry))
 
     def _unique(self, ident: str | None) -> bool:
         if ident is None:
@@ -156,8 +151,8 @@ class _Feed:
 
     def _rss_head(self, root: etree._Element) -> bool:
         channel = root.find("channel")
-        return root.get("version") == "2.0" and channel is not None and not channel_problems(
-            channel
+        return (
+            root.get("version") == "2.0" and channel is not None and not channel_problems(channel)
         )
 
 

@@ -1,0 +1,219 @@
+"""Large feed files checked in a process of their own while this one renders the next.
+
+A build with feeds of thousands of items renders them in this process and hands each file
+to a checker process as soon as its draft goes to disk: the checker reads the file while
+it is still being written (``_Growing``) and answers with the file's errors. Both cores
+work, and the articles stay in one process. Worker processes forked to render would share
+this process's pages only until they touched them, and rendering touches every article:
+CPython writes each object's reference count, so every page holding one was copied into
+each worker (measured at 100 000 articles: ~600 MB of private copies per worker). The
+checker is spawned, not forked, for the same reason: a forked child would keep the
+pages this process goes on to write, copied on its behalf.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import deque
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # multiprocessing is imported when the checker starts
+    from multiprocessing.connection import Connection
+
+_WAIT = 0.002  # seconds the checker waits for more of a file before reading again
+
+
+class Checker:
+    """``with Checker() as checker``: ``follow(path, kind)`` when a draft file is created,
+    ``finish(path, size)`` once all of it is written, ``verdict(path)`` for its errors.
+    The process starts with the first file followed; nothing starts when none is."""
+
+    def __init__(self) -> None:
+        self._conn: Connection | None = None
+        self._proc: Any = None
+        self._kinds: dict[Path, str] = {}
+        self._verdicts: dict[Path, tuple[list[str], float]] = {}
+
+    def __enter__(self) -> Checker:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def follow(self, path: Path, kind: str) -> None:
+        if self._conn is None and not self._kinds and _worth_a_process():
+            self._start()
+        self._kinds[path] = kind
+        self._send(("follow", str(path), kind))
+
+    def finish(self, path: Path, size: int) -> None:
+        self._send(("size", str(path), size))
+
+    def verdict(self, path: Path) -> tuple[list[str], float]:
+        """The errors of a file followed and finished, and the CPU seconds its check took
+        (waits for the checker). Should the checker be gone, the file is checked here."""
+        from feeds.feedcheck import check_file
+
+        if path not in self._kinds:
+            raise ValueError(f"{path} was never followed")
+        while path not in self._verdicts and self._conn is not None:
+            self._take()
+        if path in self._verdicts:
+            return self._verdicts.pop(path)
+        started = time.perf_counter()
+        errors = check_file(path, self._kinds[path])
+        return errors, time.perf_counter() - started
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(OSError):  # already gone
+                conn.send(None)
+            conn.close()
+        if self._proc is not None:
+            self._proc.join(timeout=5)
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc = None
+
+    def _start(self) -> None:
+        import multiprocessing
+
+        from feeds.feedcheck import STREAM_FROM
+
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        self._proc = context.Process(target=_serve, args=(child, STREAM_FROM), daemon=True)
+        self._proc.start()
+        child.close()
+        self._conn = parent
+
+    def _send(self, message: tuple[str, str, Any]) -> None:
+        # verdicts taken first: a checker blocked on sending them would stop reading these
+        while self._conn is not None and self._conn.poll(0):
+            self._take()
+        if self._conn is None:
+            return  # the checker is gone: verdict() checks here
+        try:
+            self._conn.send(message)
+        except OSError:
+            self.close()
+
+    def _take(self) -> None:
+        assert self._conn is not None
+        try:
+            _, shown, errors, seconds = self._conn.recv()
+        except (EOFError, OSError):
+            self.close()
+            return
+        self._verdicts[Path(shown)] = (errors, seconds)
+
+
+class _Inbox:
+    """The checker's side: files to check in order, and the sizes of those finished."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.todo: deque[tuple[str, str]] = deque()
+        self.sizes: dict[str, int] = {}
+        self.closed = False
+
+    def take(self, timeout: float | None) -> None:
+        """Take the next message, waiting at most ``timeout`` seconds (None: until one)."""
+        if self.closed or (timeout is not None and not self.conn.poll(timeout)):
+            return
+        try:
+            message = self.conn.recv()
+        except EOFError:
+            message = None
+        if message is None:
+            self.closed = True
+        elif message[0] == "follow":
+            self.todo.append((message[1], message[2]))
+        else:
+            self.sizes[message[1]] = message[2]
+
+    def size(self, path: str) -> int | None:
+        """The final size of ``path``; None while it is still being written."""
+        if path not in self.sizes and not self.closed:
+            self.take(_WAIT)
+        return self.sizes.get(path)
+
+
+class _Growing:
+    """A file being written, read like a finished one: ``read(n)`` gives ``n`` bytes
+    unless the end of the finished file comes first, waiting for the writer if need be."""
+
+    def __init__(self, path: str, inbox: _Inbox) -> None:
+        self.path = path
+        self.inbox = inbox
+        self.handle = open(path, "rb", buffering=0)  # noqa: SIM115 (closed by the caller)
+        self.at = 0
+
+    def read(self, size: int = -1, /) -> bytes:
+        pieces: list[bytes] = []
+        got = 0
+        while size < 0 or got < size:
+            block = self.handle.read(-1 if size < 0 else size - got)
+            if block:
+                pieces.append(block)
+                got += len(block)
+                continue
+            end = self.inbox.size(self.path)
+            if (end is not None and self.at + got >= end) or self.inbox.closed:
+                break
+        self.at += got
+        return b"".join(pieces)
+
+    def wait_for_end(self) -> None:
+        while self.inbox.size(self.path) is None and not self.inbox.closed:
+            pass
+
+
+def _worth_a_process() -> bool:
+    """Not on one core, nor when worker processes are switched off (FEEDS_WORKERS=1)."""
+    from feeds.content.workers import MIN_ITEMS_FOR_POOL, worker_count
+
+    return worker_count(2, weight=MIN_ITEMS_FOR_POOL) > 1
+
+
+def _serve(conn: Connection, stream_from: int) -> None:
+    """The checker's loop: check the files in the order they were followed; a file larger
+    than ``stream_from`` in pieces first, as check_file does."""
+    from feeds.feedcheck import stream_passes
+    from feeds.feedcheck.reading import Rejoined
+
+    inbox = _Inbox(conn)
+    while True:
+        while not inbox.todo and not inbox.closed:
+            inbox.take(None)
+        if not inbox.todo:
+            return
+        path, kind = inbox.todo.popleft()
+        started = time.process_time()  # not the waits for the writer
+        try:
+            growing = _Growing(path, inbox)
+        except OSError as exc:
+            errors = [f"cannot read: {exc.strerror or exc}"]
+        else:
+            with growing.handle:
+                head = growing.read(stream_from + 1)
+                passed = len(head) > stream_from and stream_passes(Rejoined(head, growing), kind)
+                growing.wait_for_end()
+            errors = [] if passed else _whole(path, kind)
+        if inbox.closed:
+            return  # the build is over: nobody waits for this verdict
+        conn.send(("verdict", path, errors, time.process_time() - started))
+
+
+def _whole(path: str, kind: str) -> list[str]:
+    """check_file's verdict on a file read whole: its messages."""
+    from feeds.feedcheck import check
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return [f"cannot read: {exc.strerror or exc}"]
+    return check(data, kind)

@@ -1,0 +1,188 @@
+"""feedcheck.beside: a spawned process checks feed files while they are still being written,
+and says what check_file says.
+
+- a file written slowly, in pieces, is read to its end and judged like the finished file;
+- a bad file gets check_file's messages; a small one is checked whole;
+- many files in a row never block either side (verdicts are taken while more are sent);
+- a checker that dies leaves its files to be checked here;
+- with worker processes off (FEEDS_WORKERS=1) no process starts at all;
+- Drafts tell their watcher of each temp file, its kind and its final size, also when the
+  rendering fails half-way.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from feeds_support import meta
+from test_feeds_feedcheck_stream import many
+
+from feeds.feedcheck import check_file
+from feeds.feedcheck.beside import Checker, _Growing, _Inbox
+from feeds.publish import Drafts
+from feeds.render import Entry, chunk_renderer
+
+
+def rendered(kind: str, count: int) -> list[bytes]:
+    """A feed of ``count`` items in the pieces the renderer makes."""
+    return list(chunk_renderer(kind)(meta(), [Entry(a) for a in many(count)]))
+
+
+@pytest.fixture
+def stream_from_small(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files past a few kilobytes are checked in pieces (the checker is told at start)."""
+    monkeypatch.setattr("feeds.feedcheck.STREAM_FROM", 4_000)
+    monkeypatch.delenv("FEEDS_WORKERS", raising=False)
+
+
+def follow_and_write(checker: Checker, path: Path, kind: str, pieces: list[bytes],
+                     pause: float = 0.0) -> None:
+    with path.open("wb") as handle:
+        checker.follow(path, kind)  # as Drafts do: once the file exists
+        for piece in pieces:
+            handle.write(piece)
+            handle.flush()
+            if pause:
+                time.sleep(pause)
+    checker.finish(path, sum(map(len, pieces)))
+
+
+@pytest.mark.usefixtures("stream_from_small")
+@pytest.mark.parametrize("kind", ["rss", "atom", "json"])
+def test_a_file_still_being_written_is_judged_like_the_finished_one(
+    tmp_path: Path, kind: str
+) -> None:
+    pieces = rendered(kind, 120)
+    assert len(pieces) > 3 and sum(map(len, pieces)) > 4_000  # read in several pieces
+    with Checker() as checker:
+        path = tmp_path / f"feed.{kind}"
+        follow_and_write(checker, path, kind, pieces, pause=0.02)
+        errors, seconds = checker.verdict(path)
+        assert checker._proc is not None  # checked in the other process
+    assert errors == [] == check_file(path, kind) and seconds > 0
+
+
+def test_a_growing_file_is_read_to_its_end_in_full_reads(tmp_path: Path) -> None:
+    """The checker's reader waits for the writer: every read of n bytes gives n bytes
+    until the end the writer announces, however the writing is paced."""
+    from multiprocessing import Pipe
+
+    pieces = [bytes([65 + n % 26]) * (1000 + 37 * n) for n in range(40)]
+    path = tmp_path / "growing"
+    path.write_bytes(b"")
+    ours, theirs = Pipe()
+
+    def writer() -> None:
+        with path.open("ab") as handle:
+            for piece in pieces:
+                handle.write(piece)
+                handle.flush()
+                time.sleep(0.003)
+        ours.send(("size", str(path), sum(map(len, pieces))))
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    growing = _Growing(str(path), _Inbox(theirs))
+    with growing.handle:
+        reads = [growing.read(4096) for _ in range(20)]
+    thread.join()
+    whole = b"".join(pieces)
+    assert b"".join(reads) == whole
+    assert [len(r) for r in reads] == [min(4096, max(0, len(whole) - 4096 * n)) for n in range(20)]
+
+
+@pytest.mark.usefixtures("stream_from_small")
+def test_bad_files_get_check_files_messages_and_small_ones_are_checked_whole(
+    tmp_path: Path,
+) -> None:
+    twins = [*many(60), replace(many(1)[0], id="urn:x:3")]  # one guid twice
+    bad = list(chunk_renderer("rss")(meta(), [Entry(a) for a in twins]))
+    small = [b'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>', b"</rss>"]
+    wrong_kind = rendered("atom", 40)
+    with Checker() as checker:
+        files = {"bad.xml": ("rss", bad), "small.xml": ("rss", small),
+                 "kind.xml": ("rss", wrong_kind)}
+        for name, (kind, pieces) in files.items():
+            follow_and_write(checker, tmp_path / name, kind, pieces)
+        verdicts = {name: checker.verdict(tmp_path / name)[0] for name in files}
+    for name, (kind, _) in files.items():
+        assert verdicts[name] == check_file(tmp_path / name, kind) != []
+    assert verdicts["bad.xml"] == ["guid 'urn:x:3' is used 2 times"]
+
+
+@pytest.mark.usefixtures("stream_from_small")
+def test_many_files_in_a_row_never_block_either_side(tmp_path: Path) -> None:
+    pieces = rendered("rss", 3)
+    paths = [tmp_path / f"f{n}.xml" for n in range(1500)]  # verdicts > a pipe's 64 KB
+    done = threading.Event()
+
+    def send_all() -> None:
+        with Checker() as checker:
+            for path in paths:  # no verdict asked for until every file is sent
+                follow_and_write(checker, path, "rss", pieces)
+            assert all(checker.verdict(path)[0] == [] for path in paths)
+            done.set()
+
+    thread = threading.Thread(target=send_all, daemon=True)
+    thread.start()
+    thread.join(timeout=40)
+    assert done.is_set()
+
+
+@pytest.mark.usefixtures("stream_from_small")
+def test_a_checker_that_dies_leaves_the_check_to_this_process(tmp_path: Path) -> None:
+    good, bad = tmp_path / "good.xml", tmp_path / "bad.xml"
+    with Checker() as checker:
+        good.write_bytes(b"".join(rendered("rss", 30)))
+        checker.follow(good, "rss")  # the process starts with the first file
+        checker._proc.kill()
+        checker._proc.join()
+        checker.finish(good, good.stat().st_size)
+        follow_and_write(checker, bad, "atom", rendered("rss", 30))
+        assert checker.verdict(good) == ([], pytest.approx(0, abs=5))
+        assert checker.verdict(bad)[0] == check_file(bad, "atom") != []
+        with pytest.raises(ValueError, match="never followed"):
+            checker.verdict(tmp_path / "other.xml")
+
+
+def test_no_process_when_workers_are_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEEDS_WORKERS", "1")
+    with Checker() as checker:
+        follow_and_write(checker, tmp_path / "f.xml", "rss", rendered("rss", 30))
+        assert checker._proc is None
+        assert checker.verdict(tmp_path / "f.xml")[0] == []
+
+
+class Watched:
+    def __init__(self) -> None:
+        self.told: list[tuple[str, Path, object]] = []
+
+    def follow(self, path: Path, kind: str) -> None:
+        assert path.exists()
+        self.told.append(("follow", path, kind))
+
+    def finish(self, path: Path, size: int) -> None:
+        self.told.append(("finish", path, size))
+
+
+def test_drafts_tell_their_watcher_of_each_temp_file(tmp_path: Path) -> None:
+    def failing() -> Iterator[bytes]:
+        yield b"12345"
+        raise ValueError("broken item")
+
+    watcher = Watched()
+    with Drafts(tmp_path, memory=6, watcher=watcher) as drafts:
+        small = drafts.write("small.xml", [b"123"], "rss")
+        large = drafts.write("large.json", [b"1234", b"56789", b"0"], "json")
+        assert small.file is None and large.file is not None
+        with pytest.raises(ValueError):
+            drafts.write("failed.xml", failing(), "atom")
+        assert watcher.told[:2] == [("follow", large.file, "json"), ("finish", large.file, 10)]
+        (follow, failed, kind), (finish, same, size) = watcher.told[2:]
+        assert (follow, kind, finish, same, size) == ("follow", "atom", "finish", failed, 5)
+        assert failed.name.startswith(".failed.xml.")
