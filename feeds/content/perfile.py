@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from feeds.content.bodyformat import render_markdown
 from feeds.content.cache import digest
 from feeds.content.discover import Source
+from feeds.content.keep import Store, text_size
 from feeds.content.normalize import Meta, normalize_meta
 from feeds.content.pipeline import (
     ArticleFacts,
@@ -154,20 +155,25 @@ def clean_one(item: Parsed, shared: tuple[Config, CorpusHints]) -> CleanOutcome:
 # texts a worker read, so describing and cleaning need no second read of the file.
 
 
-def read_task(source: Source, config: Config, keep: bool, store: dict[str, Parsed]) -> FileRecord:
+def read_task(source: Source, config: Config, keep: bool, store: Store) -> FileRecord:
     """Read and normalize one file; keep its text for the phases after when ``keep``.
 
     Kept only when every article will be cleaned: a build that cleans the few articles its
     feeds show reads those again (0.2 ms each) rather than hold every text of the archive
-    (~7 KB each in a worker: 340 MB per worker at 100 000 articles)."""
-    item, record = parse_one(source, config, text=keep)
+    (~7 KB each in a worker: 340 MB per worker at 100 000 articles). Past the store's
+    budget only the metadata is kept (see feeds.content.keep)."""
+    text = keep and store.has_room()
+    item, record = parse_one(source, config, text=text)
     if item is not None:
         store[source.fspath] = item
+        store.held += text_size(item.content.html)
+    elif keep and record.meta is not None:
+        store[source.fspath] = record.meta  # the text is read again when it is cleaned
     return record
 
 
 def describe_task(
-    source: Source, config: Config, metas: Mapping[str, Meta], store: dict[str, Parsed]
+    source: Source, config: Config, metas: Mapping[str, Meta], store: Store
 ) -> ArticleFacts | None:
     """The learner's facts of one article; None when it is no longer an article. ``metas``
     holds the records' metadata: a text that must be read again is not normalized again."""
@@ -175,9 +181,7 @@ def describe_task(
     return None if item is None else describe_one(item, config)
 
 
-def clean_task(
-    source: Source, config: Config, hints: CorpusHints, store: dict[str, Parsed]
-) -> bytes:
+def clean_task(source: Source, config: Config, hints: CorpusHints, store: Store) -> bytes:
     """One article cleaned, pickled (see :func:`clean_one_pickled`); its text let go."""
     item = _stored(source, config, store, keep=False)
     if item is None:  # listed as an article, but no longer one: changed since
@@ -186,16 +190,22 @@ def clean_task(
 
 
 def _stored(
-    source: Source, config: Config, store: dict[str, Parsed], keep: bool, meta: Meta | None = None
+    source: Source, config: Config, store: Store, keep: bool, meta: Meta | None = None
 ) -> Parsed | None:
-    """The text read earlier by this worker, or read now (the file came from the cache, or
-    another worker read it). With the record's ``meta`` only the document is read: its
-    metadata is what normalizing it gave when the record was made (same file, same config)."""
-    item = store.get(source.fspath) if keep else store.pop(source.fspath, None)
-    if item is None:
-        item = reread(source, meta) if meta is not None else parse_one(source, config)[0]
-        if item is not None and keep:
-            store[source.fspath] = item
+    """The text read earlier by this worker, or read now (the file came from the cache,
+    another worker read it, or only its metadata was kept). With the record's ``meta``
+    only the document is read: its metadata is what normalizing it gave when the record
+    was made (same file, same config)."""
+    kept = store.get(source.fspath) if keep else store.pop(source.fspath, None)
+    if isinstance(kept, Parsed):
+        if not keep:
+            store.held -= text_size(kept.content.html)
+        return kept
+    meta = kept if isinstance(kept, Meta) else meta
+    item = reread(source, meta) if meta is not None else parse_one(source, config)[0]
+    if item is not None and keep:
+        store[source.fspath] = item
+        store.held += text_size(item.content.html)
     return item
 
 

@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from feeds.content.keep import Releaser, Store
 from feeds.content.workers import worker_count
 from feeds.errors import FeedsError
 
@@ -28,13 +29,14 @@ if TYPE_CHECKING:  # multiprocessing is imported when workers start: a rebuild n
 T = TypeVar("T")
 
 # func(item, shared, extra, store) -> result; a module-level function (sent by name)
-Task = Callable[[Any, Any, Any, dict[str, Any]], Any]
+Task = Callable[[Any, Any, Any, Store], Any]
 _CHUNK = 64  # items per message: large enough to amortize a round trip, small enough to share
 
 
 def _serve(conn: Connection, shared: Any) -> None:
     """A worker's loop: set up a phase, run chunks of it, until told to stop."""
-    store: dict[str, Any] = {}
+    store = Store()
+    releaser = Releaser(0)
     func: Task | None = None
     extra: Any = None
     while True:
@@ -55,6 +57,7 @@ def _serve(conn: Connection, shared: Any) -> None:
                 break
         else:
             conn.send(("done", number, results))
+        releaser.after(len(store))  # what the chunk let go of, back to the system
 
 
 class ShardPool:
@@ -63,7 +66,7 @@ class ShardPool:
 
     def __init__(self, shared: Any) -> None:
         self.shared = shared
-        self.local: dict[str, Any] = {}  # the store of the work done in this process
+        self.local = Store()  # the store of the work done in this process
         self.owner: dict[str, int] = {}  # item key -> the worker that holds its text
         self.conns: list[Connection] = []
         self.procs: list[Any] = []
