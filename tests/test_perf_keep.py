@@ -38,7 +38,7 @@ def stores_after_reading(tmp_path: Path, budget: int) -> tuple[list[str], Store,
         patch.setattr(keep, "TEXT_BUDGET", budget)
         for source in sources:
             read_task(source, config, True, store)
-    kinds = [type(store[s.fspath]).__name__ for s in sources]
+    kinds = [type(store.look(s.fspath)).__name__ for s in sources]
     cleaned = [clean_task(s, config, CorpusHints(), store) for s in sources]
     return kinds, store, cleaned
 

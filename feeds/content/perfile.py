@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from feeds.content.bodyformat import render_markdown
 from feeds.content.cache import digest
 from feeds.content.discover import Source
-from feeds.content.keep import Store, text_size
+from feeds.content.keep import Store
 from feeds.content.normalize import Meta, normalize_meta
 from feeds.content.pipeline import (
     ArticleFacts,
@@ -165,10 +165,9 @@ def read_task(source: Source, config: Config, keep: bool, store: Store) -> FileR
     text = keep and store.has_room()
     item, record = parse_one(source, config, text=text)
     if item is not None:
-        store[source.fspath] = item
-        store.held += text_size(item.content.html)
+        store.keep(source.fspath, item)
     elif keep and record.meta is not None:
-        store[source.fspath] = record.meta  # the text is read again when it is cleaned
+        store.keep(source.fspath, record.meta)  # the text is read again when it is cleaned
     return record
 
 
@@ -196,16 +195,13 @@ def _stored(
     another worker read it, or only its metadata was kept). With the record's ``meta``
     only the document is read: its metadata is what normalizing it gave when the record
     was made (same file, same config)."""
-    kept = store.get(source.fspath) if keep else store.pop(source.fspath, None)
+    kept = store.look(source.fspath) if keep else store.take(source.fspath)
     if isinstance(kept, Parsed):
-        if not keep:
-            store.held -= text_size(kept.content.html)
         return kept
     meta = kept if isinstance(kept, Meta) else meta
     item = reread(source, meta) if meta is not None else parse_one(source, config)[0]
     if item is not None and keep:
-        store[source.fspath] = item
-        store.held += text_size(item.content.html)
+        store.keep(source.fspath, item)
     return item
 
 
