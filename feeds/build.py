@@ -280,8 +280,9 @@ def _run_jobs(
 ) -> list[_Tally]:
     """Render every feed here, then check and publish each, in job order. A large file is
     checked by a process beside this one while it is written and while the next renders
-    (see feeds.feedcheck.beside); the files of a job are published only when all of them
-    are rendered, and a job whose rendering fails publishes none."""
+    (see feeds.feedcheck.beside), or here once all are rendered; the files of a job are
+    published only when all of them are rendered, and a job whose rendering fails
+    publishes none."""
     from contextlib import ExitStack
 
     from feeds.feedcheck.beside import Checker
@@ -295,6 +296,7 @@ def _run_jobs(
             tally = _Tally(out_dir)
             with tally.timings.phase("render"):
                 rendered.append((tally, _render(config, job, budget, fallback, tally, drafts)))
+        checker.share()  # all rendered: check here too what the checker has not begun
         for tally, files in rendered:
             for file in files:
                 tally.items += file.items if file.subscription else 0

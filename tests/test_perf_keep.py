@@ -26,7 +26,9 @@ categories: [news]
 """
 
 
-def stores_after_reading(tmp_path: Path, budget: int) -> tuple[list[str], Store, list[bytes]]:
+def stores_after_reading(
+    tmp_path: Path, budget: int, plain: int = 0
+) -> tuple[list[str], Store, list[bytes]]:
     folder = tmp_path / "content"
     folder.mkdir(parents=True)
     for n in range(1, 7):
@@ -36,6 +38,7 @@ def stores_after_reading(tmp_path: Path, budget: int) -> tuple[list[str], Store,
     store = Store()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(keep, "TEXT_BUDGET", budget)
+        patch.setattr(keep, "PLAIN_UP_TO", plain)
         for source in sources:
             read_task(source, config, True, store)
     kinds = [type(store.look(s.fspath)).__name__ for s in sources]
@@ -47,11 +50,17 @@ def test_past_its_budget_a_worker_keeps_metadata_and_reads_the_text_again(
     tmp_path: Path,
 ) -> None:
     kinds, store, cleaned = stores_after_reading(tmp_path / "tight", budget=1)
-    assert kinds == [Parsed.__name__] + [Meta.__name__] * 5  # room for one text only
-    roomy_kinds, roomy, kept_cleaned = stores_after_reading(tmp_path / "roomy", budget=1 << 30)
+    assert kinds == ["tuple"] + [Meta.__name__] * 5  # room for one text only, pickled
+    plain_kinds, plain, plain_cleaned = stores_after_reading(
+        tmp_path / "plain", budget=1 << 30, plain=1
+    )
+    assert plain_kinds == [Parsed.__name__] + ["tuple"] * 5  # one object, then pickled
+    roomy_kinds, roomy, kept_cleaned = stores_after_reading(
+        tmp_path / "roomy", budget=1 << 30, plain=1 << 30
+    )
     assert roomy_kinds == [Parsed.__name__] * 6
-    assert cleaned == kept_cleaned  # the same outcomes, pickled byte for byte
-    assert (len(store), store.held, len(roomy), roomy.held) == (0, 0, 0, 0)
+    assert cleaned == plain_cleaned == kept_cleaned  # the same outcomes, byte for byte
+    assert [(len(s), s.held) for s in (store, plain, roomy)] == [(0, 0)] * 3
 
 
 def test_memory_is_given_back_every_so_many_items_let_go(

@@ -108,7 +108,8 @@ def collect(
 
         with timings.phase("clean"):
             outcomes = run.clean(kept, hints, meanwhile=save if selection else None)
-        articles, assets = _gather(kept, outcomes, run, config, problems)
+    # the workers have stopped: the articles the parent makes now never share the peak with them
+    articles, assets = _gather(kept, outcomes, run, config, problems)
     if not run.saved:
         with timings.phase("cache"):  # the workers have stopped: their texts are let go
             run.save()

@@ -4,7 +4,8 @@ A build that cleans every article keeps each text where it was read, so cleaning
 second read (see feeds.content.shards). Up to a point: at 100 000 articles the texts came
 to ~460 MB per worker on top of the articles the parent gathers, so a worker keeps texts
 only up to ``TEXT_BUDGET`` bytes and, past it, only the file's metadata (reading the text
-again then costs the read, not the normalizing). Everything is kept pickled (see Store).
+again then costs the read, not the normalizing). Past a smaller amount, what is kept is
+pickled (see Store).
 
 Freed texts go back to the system as they are cleaned (glibc's ``malloc_trim``): the
 allocator keeps freed memory for reuse otherwise, and the worker would hold its peak to
@@ -17,40 +18,55 @@ import ctypes
 import ctypes.util
 import pickle
 import sys
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 TEXT_BUDGET = 160 * 1024 * 1024  # bytes of kept text per worker (its share of a 1 GB build)
+PLAIN_UP_TO = 48 * 1024 * 1024  # bytes of it kept as objects (see Store)
 RELEASE_EVERY = 2000  # items let go between two releases (each takes ~1 ms)
 
 
 class Store(dict[str, Any]):
-    """One worker's keep, by file, each thing pickled: one block of memory, given back whole
-    when let go. Kept as objects, their small parts pinned the allocator's arenas, which
-    never went back (~100 MB per worker at 100 000 articles). ``held``: bytes kept."""
+    """One worker's keep, by file. The first ``PLAIN_UP_TO`` bytes are kept as the objects
+    themselves; past that, each thing is pickled: one block of memory, given back whole when
+    let go. Kept as objects, the small parts of 50 000 texts were spread over CPython's
+    small-object arenas, which go back to the system only when wholly free: a worker stayed
+    at ~160 MB to the end (100 000 articles), its texts long gone. A pickled text costs
+    ~25 us to keep and take back, so a 10 000-article build keeps objects only.
+    ``held``: the bytes kept (a kept object counts the size its keeper gave)."""
 
     held = 0
 
     def has_room(self) -> bool:
         return self.held < TEXT_BUDGET
 
-    def keep(self, key: str, thing: object) -> None:
-        blob = pickle.dumps(thing, protocol=5)
-        self.held += len(blob) - len(self.get(key, b""))
-        self[key] = blob
+    def keep(self, key: str, thing: object, size: int, pack: Callable[[Any], Any]) -> None:
+        """Keep ``thing`` (of about ``size`` bytes), as ``pack(thing)`` if pickled."""
+        self.take(key)
+        if self.held < PLAIN_UP_TO:
+            self[key] = (thing, size)
+        else:
+            blob = pickle.dumps(pack(thing), protocol=5)
+            self[key], size = blob, len(blob)
+        self.held += size
 
     def look(self, key: str) -> Any:
-        """What was kept for ``key`` (None if nothing), still kept."""
-        blob = self.get(key)
-        return None if blob is None else pickle.loads(blob)
+        """What was kept for ``key`` (its packed form if pickled; None if nothing)."""
+        return _kept(self.get(key))
 
     def take(self, key: str) -> Any:
-        """What was kept for ``key`` (None if nothing), no longer kept."""
-        blob = self.pop(key, None)
-        if blob is None:
-            return None
-        self.held -= len(blob)
-        return pickle.loads(blob)
+        """:meth:`look`, and no longer kept."""
+        value = self.pop(key, None)
+        if value is not None:
+            self.held -= len(value) if isinstance(value, bytes) else value[1]
+        return _kept(value)
+
+
+def _kept(value: Any) -> Any:
+    if value is None:
+        return None
+    return pickle.loads(value) if isinstance(value, bytes) else value[0]
 
 
 class Releaser:

@@ -27,14 +27,17 @@ _WAIT = 0.002  # seconds the checker waits for more of a file before reading aga
 
 class Checker:
     """``with Checker() as checker``: ``follow(path, kind)`` when a draft file is created,
-    ``finish(path, size)`` once all of it is written, ``verdict(path)`` for its errors.
+    ``finish(path, size)`` once all of it is written, ``verdict(path)`` for its errors;
+    ``share()`` once nothing more is to be written, so this process checks files too.
     The process starts with the first file followed; nothing starts when none is."""
 
     def __init__(self) -> None:
         self._conn: Connection | None = None
         self._proc: Any = None
-        self._kinds: dict[Path, str] = {}
+        self._kinds: dict[Path, str] = {}  # every file followed, in order
+        self._started: set[Path] = set()  # files the checker began
         self._verdicts: dict[Path, tuple[list[str], float]] = {}
+        self._here: dict[Path, tuple[list[str], float]] = {}  # files checked in this process
 
     def __enter__(self) -> Checker:
         return self
@@ -54,17 +57,36 @@ class Checker:
     def verdict(self, path: Path) -> tuple[list[str], float]:
         """The errors of a file followed and finished, and the CPU seconds its check took
         (waits for the checker). Should the checker be gone, the file is checked here."""
-        from feeds.feedcheck import check_file
-
         if path not in self._kinds:
             raise ValueError(f"{path} was never followed")
+        if path in self._here:
+            return self._here.pop(path)
         while path not in self._verdicts and self._conn is not None:
             self._take()
         if path in self._verdicts:
             return self._verdicts.pop(path)
-        started = time.perf_counter()
+        return self._check_here(path)
+
+    def share(self) -> None:
+        """Check here, last first, the files the checker has not begun, while it works
+        through the others: neither process waits for the other at the end."""
+        while self._conn is not None:
+            while self._conn is not None and self._conn.poll(0):
+                self._take()
+            done = self._started | self._here.keys()
+            waiting = [path for path in self._kinds if path not in done]
+            if not waiting or self._conn is None:
+                return
+            last = waiting[-1]
+            self._send(("skip", str(last), ""))  # begun meanwhile: checked twice, no harm
+            self._here[last] = self._check_here(last)
+
+    def _check_here(self, path: Path) -> tuple[list[str], float]:
+        from feeds.feedcheck import check_file
+
+        started = time.process_time()
         errors = check_file(path, self._kinds[path])
-        return errors, time.perf_counter() - started
+        return errors, time.process_time() - started
 
     def close(self) -> None:
         conn, self._conn = self._conn, None
@@ -104,11 +126,14 @@ class Checker:
     def _take(self) -> None:
         assert self._conn is not None
         try:
-            _, shown, errors, seconds = self._conn.recv()
+            what, shown, errors, seconds = self._conn.recv()
         except (EOFError, OSError):
             self.close()
             return
-        self._verdicts[Path(shown)] = (errors, seconds)
+        if what == "started":
+            self._started.add(Path(shown))
+        elif Path(shown) not in self._here:
+            self._verdicts[Path(shown)] = (errors, seconds)
 
 
 class _Inbox:
@@ -118,6 +143,7 @@ class _Inbox:
         self.conn = conn
         self.todo: deque[tuple[str, str]] = deque()
         self.sizes: dict[str, int] = {}
+        self.skipped: set[str] = set()  # checked by the other process instead
         self.closed = False
 
     def take(self, timeout: float | None) -> None:
@@ -132,8 +158,23 @@ class _Inbox:
             self.closed = True
         elif message[0] == "follow":
             self.todo.append((message[1], message[2]))
+        elif message[0] == "skip":
+            self.skipped.add(message[1])
         else:
             self.sizes[message[1]] = message[2]
+
+    def next_file(self) -> tuple[str, str] | None:
+        """The next file to check (waiting for one), or None once the build is over."""
+        while self.conn.poll(0) and not self.closed:  # a skip may be waiting
+            self.take(0)
+        while True:
+            while not self.todo and not self.closed:
+                self.take(None)
+            if not self.todo:
+                return None
+            path, kind = self.todo.popleft()
+            if path not in self.skipped:
+                return path, kind
 
     def size(self, path: str) -> int | None:
         """The final size of ``path``; None while it is still being written."""
@@ -186,12 +227,10 @@ def _serve(conn: Connection, stream_from: int) -> None:
     from feeds.feedcheck.reading import Rejoined
 
     inbox = _Inbox(conn)
-    while True:
-        while not inbox.todo and not inbox.closed:
-            inbox.take(None)
-        if not inbox.todo:
+    while (file := inbox.next_file()) is not None:
+        path, kind = file
+        if not _tell(conn, ("started", path, [], 0.0)):
             return
-        path, kind = inbox.todo.popleft()
         started = time.process_time()  # not the waits for the writer
         try:
             growing = _Growing(path, inbox)
@@ -203,9 +242,18 @@ def _serve(conn: Connection, stream_from: int) -> None:
                 passed = len(head) > stream_from and stream_passes(Rejoined(head, growing), kind)
                 growing.wait_for_end()
             errors = [] if passed else _whole(path, kind)
-        if inbox.closed:
+        seconds = time.process_time() - started
+        if inbox.closed or not _tell(conn, ("verdict", path, errors, seconds)):
             return  # the build is over: nobody waits for this verdict
-        conn.send(("verdict", path, errors, time.process_time() - started))
+
+
+def _tell(conn: Connection, message: tuple[str, str, list[str], float]) -> bool:
+    """Send ``message`` to the build; False when it is gone."""
+    try:
+        conn.send(message)
+    except OSError:
+        return False
+    return True
 
 
 def _whole(path: str, kind: str) -> list[str]:
