@@ -81,11 +81,15 @@ def test_a_broken_item_fails_when_it_is_reached(fmt: str) -> None:
 # building through temp files ---------------------------------------------------------------
 
 
-@pytest.fixture
-def spilled(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every draft past a few kilobytes goes to a temp file and is checked in pieces."""
+@pytest.fixture(params=["here", "beside"])
+def spilled(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Every draft past a few kilobytes goes to a temp file and is checked in pieces, in
+    this process or by the checker beside it (feeds.feedcheck.beside)."""
     monkeypatch.setattr("feeds.publish.MEMORY", 4_000)
     monkeypatch.setattr("feeds.feedcheck.STREAM_FROM", 4_000)
+    if request.param == "beside":
+        monkeypatch.setattr("feeds.build._CHECK_BESIDE_ITEMS", 1)
+        monkeypatch.delenv("FEEDS_WORKERS", raising=False)
 
 
 def build_all(root: Path, items: list[Article], feeds: list[dict] | None = None):  # type: ignore[no-untyped-def]

@@ -29,9 +29,11 @@ class Checker:
     """``with Checker() as checker``: ``follow(path, kind)`` when a draft file is created,
     ``finish(path, size)`` once all of it is written, ``verdict(path)`` for its errors;
     ``share()`` once nothing more is to be written, so this process checks files too.
-    The process starts with the first file followed; nothing starts when none is."""
+    The process starts with the first file followed (when ``wanted``: starting one costs a
+    small build more than it saves); nothing starts when none is."""
 
-    def __init__(self) -> None:
+    def __init__(self, wanted: bool = True) -> None:
+        self._wanted = wanted  # False: every file is checked here (a small build)
         self._conn: Connection | None = None
         self._proc: Any = None
         self._kinds: dict[Path, str] = {}  # every file followed, in order
@@ -46,7 +48,7 @@ class Checker:
         self.close()
 
     def follow(self, path: Path, kind: str) -> None:
-        if self._conn is None and not self._kinds and _worth_a_process():
+        if self._conn is None and not self._kinds and self._wanted and _worth_a_process():
             self._start()
         self._kinds[path] = kind
         self._send(("follow", str(path), kind))
@@ -94,10 +96,10 @@ class Checker:
             with contextlib.suppress(OSError):  # already gone
                 conn.send(None)
             conn.close()
-        if self._proc is not None:
-            self._proc.join(timeout=5)
-            if self._proc.is_alive():
+        if self._proc is not None:  # every verdict is in, or none is wanted any more:
+            if self._proc.is_alive():  # a checker still starting up is not waited for
                 self._proc.kill()
+            self._proc.join()
             self._proc = None
 
     def _start(self) -> None:
