@@ -191,8 +191,7 @@ class CollectRun:
         }
         if self.cache is None or not wanted:
             return
-        for path, blob in self.cache.cleaned(wanted, self.hints_fp).items():
-            outcome = _outcome(blob)
+        for path, outcome in self.cache.cleaned(wanted, self.hints_fp, _outcome).items():
             if outcome is not None:
                 self.outcomes[path] = outcome
 
