@@ -141,7 +141,7 @@ def test_a_checker_that_dies_leaves_the_check_to_this_process(tmp_path: Path) ->
         good.write_bytes(b"".join(rendered("rss", 30)))
         checker.follow(good, "rss")  # the process starts with the first file
         checker._proc.kill()
-        checker._proc.join()
+        checker._proc.wait()
         checker.finish(good, good.stat().st_size)
         follow_and_write(checker, bad, "atom", rendered("rss", 30))
         assert checker.verdict(good) == ([], pytest.approx(0, abs=5))
@@ -186,3 +186,35 @@ def test_drafts_tell_their_watcher_of_each_temp_file(tmp_path: Path) -> None:
         (follow, failed, kind), (finish, same, size) = watcher.told[2:]
         assert (follow, kind, finish, same, size) == ("follow", "atom", "finish", failed, 5)
         assert failed.name.startswith(".failed.xml.")
+
+
+def test_a_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
+    """The checker is a new interpreter that imports feeds only: a caller's script is not
+    run again in it (multiprocessing's spawn would, without an ``if __name__`` guard)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    runs = tmp_path / "runs"
+    script = tmp_path / "build.py"
+    script.write_text(textwrap.dedent(f"""
+        from pathlib import Path
+        from feeds.feedcheck.beside import Checker
+        with open({str(runs)!r}, "a") as log:
+            log.write("run\\n")
+        path = Path({str(tmp_path / "feed.xml")!r})
+        data = Path({str(tmp_path / "source.xml")!r}).read_bytes()
+        with Checker() as checker:
+            path.write_bytes(data)
+            checker.follow(path, "rss")
+            checker.finish(path, len(data))
+            assert checker._proc is not None
+            print(checker.verdict(path)[0])
+    """))
+    (tmp_path / "source.xml").write_bytes(b"".join(rendered("rss", 30)))
+    root = str(Path(__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+        env={"PYTHONPATH": root, "PATH": "/usr/bin:/bin"}, check=False,
+    )
+    assert (done.returncode, done.stdout, runs.read_text()) == (0, "[]\n", "run\n"), done.stderr

@@ -7,22 +7,24 @@ work, and the articles stay in one process. Worker processes forked to render wo
 this process's pages only until they touched them, and rendering touches every article:
 CPython writes each object's reference count, so every page holding one was copied into
 each worker (measured at 100 000 articles: ~600 MB of private copies per worker). The
-checker is spawned, not forked, for the same reason: a forked child would keep the
-pages this process goes on to write, copied on its behalf.
+checker is a new interpreter, not a fork, for the same reason: a forked child would keep
+the pages this process goes on to write, copied on its behalf.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # multiprocessing is imported when the checker starts
+if TYPE_CHECKING:  # imported when the checker starts
     from multiprocessing.connection import Connection
 
 _WAIT = 0.002  # seconds the checker waits for more of a file before reading again
+_MAIN = "import sys; from feeds.feedcheck.beside import main; main(*map(int, sys.argv[1:]))"
 
 
 class Checker:
@@ -97,22 +99,31 @@ class Checker:
                 conn.send(None)
             conn.close()
         if self._proc is not None:  # every verdict is in, or none is wanted any more:
-            if self._proc.is_alive():  # a checker still starting up is not waited for
+            if self._proc.poll() is None:  # a checker still starting up is not waited for
                 self._proc.kill()
-            self._proc.join()
+            self._proc.wait()
             self._proc = None
 
     def _start(self) -> None:
-        import multiprocessing
+        """A new interpreter running :func:`main`, talking over a socket pair: not a fork
+        (see above), and not multiprocessing's spawn, which would run the caller's main
+        script again in the child when it has no ``if __name__ == "__main__"`` guard."""
+        import socket
+        import subprocess
+        import sys
+        from multiprocessing.connection import Connection
 
         from feeds.feedcheck import STREAM_FROM
 
-        context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe()
-        self._proc = context.Process(target=_serve, args=(child, STREAM_FROM), daemon=True)
-        self._proc.start()
-        child.close()
-        self._conn = parent
+        ours, theirs = socket.socketpair()
+        with theirs:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-c", _MAIN, str(theirs.fileno()), str(STREAM_FROM)],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONPATH": _import_path()},
+            )
+        self._conn = Connection(ours.detach())
 
     def _send(self, message: tuple[str, str, Any]) -> None:
         # verdicts taken first: a checker blocked on sending them would stop reading these
@@ -220,6 +231,19 @@ def _worth_a_process() -> bool:
     from feeds.content.workers import MIN_ITEMS_FOR_POOL, worker_count
 
     return worker_count(2, weight=MIN_ITEMS_FOR_POOL) > 1
+
+
+def _import_path() -> str:
+    """PYTHONPATH for the checker: this copy of feeds first, so both run the same code."""
+    here = str(Path(__file__).resolve().parents[2])
+    return os.pathsep.join([here, *filter(None, [os.environ.get("PYTHONPATH")])])
+
+
+def main(fd: int, stream_from: int) -> None:
+    """The checker process: serve the build on the socket ``fd``."""
+    from multiprocessing.connection import Connection
+
+    _serve(Connection(fd), stream_from)
 
 
 def _serve(conn: Connection, stream_from: int) -> None:
