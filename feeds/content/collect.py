@@ -71,7 +71,7 @@ def collect(
     sample (the newest articles of each source) on all cores and learning boilerplate and
     placeholders from it in this process; choosing what the feeds show (with ``clean_only``,
     here while the workers describe); cleaning on all cores again, in the workers that read
-    the texts (with ``clean_only``, the cache is saved here meanwhile). With the cache,
+    the texts (the cache is saved here meanwhile). With the cache,
     unchanged files skip the per-file work.
     """
     roots = list(paths) if paths else list(config.content.dirs)
@@ -102,12 +102,12 @@ def collect(
         if selection is not None:
             kept = [s for s in kept if s.display in selection.picked()]
 
-        def save() -> None:  # a few articles to clean: the workers' wait is this one's
+        def save() -> None:  # while the workers clean: not after, when nothing else runs
             with timings.within("clean", "cache"):
                 run.save()
 
         with timings.phase("clean"):
-            outcomes = run.clean(kept, hints, meanwhile=save if selection else None)
+            outcomes = run.clean(kept, hints, meanwhile=save)
     # the workers have stopped: the articles the parent makes now never share the peak with them
     articles, assets = _gather(kept, outcomes, run, config, problems)
     if not run.saved:
