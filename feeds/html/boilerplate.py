@@ -12,6 +12,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from feeds.html.clean import Trash
@@ -145,19 +146,27 @@ def drop_learned(
     stay. Boilerplate is a small part of an article; most of one recurring is a near-duplicate
     (the same story scraped three times), and keeping a promo beats losing a story.
     """
-    blocks = candidate_blocks(root, settings)
-    doomed: list[Block] = []
+    wanted = _as_bytes(learned)  # compared as bytes: no hex string per candidate
+    doomed: list[tuple[Tag, int]] = []
     inside: set[Tag] = set()
-    for block in blocks:
-        if block.digest in learned and block.element not in inside:
-            doomed.append(block)
-            inside.update(block.element.iterdescendants())
-    total = len(collapse(raw_text(root)))
-    if total and sum(b.size for b in doomed) > total * _MAX_REMOVED_SHARE:
+    for element, digest, size in _candidates(root, settings):
+        if digest in wanted and element not in inside:
+            doomed.append((element, size))
+            inside.update(element.iterdescendants())
+    if not doomed:
         return 0
-    for block in doomed:
-        trash.drop(block.element)
+    total = len(collapse(raw_text(root)))
+    if total and sum(size for _, size in doomed) > total * _MAX_REMOVED_SHARE:
+        return 0
+    for element, _ in doomed:
+        trash.drop(element)
     return len(doomed)
+
+
+@lru_cache(maxsize=64)
+def _as_bytes(digests: frozenset[str]) -> frozenset[bytes]:
+    """A source's learned digests as the bytes _fold makes (once per source, not article)."""
+    return frozenset(bytes.fromhex(d) for d in digests)
 
 
 def learn(
