@@ -218,3 +218,14 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
         env={"PYTHONPATH": root, "PATH": "/usr/bin:/bin"}, check=False,
     )
     assert (done.returncode, done.stdout, runs.read_text()) == (0, "[]\n", "run\n"), done.stderr
+
+
+def test_no_interpreter_to_start_means_checking_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FEEDS_WORKERS", raising=False)
+    monkeypatch.setattr("sys.executable", str(tmp_path / "no-python"))
+    with Checker() as checker:
+        follow_and_write(checker, tmp_path / "f.xml", "rss", rendered("rss", 30))
+        assert checker._proc is None
+        assert checker.verdict(tmp_path / "f.xml")[0] == []

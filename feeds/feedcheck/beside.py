@@ -117,12 +117,16 @@ class Checker:
 
         ours, theirs = socket.socketpair()
         with theirs:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-c", _MAIN, str(theirs.fileno()), str(STREAM_FROM)],
-                pass_fds=[theirs.fileno()],
-                stdin=subprocess.DEVNULL,
-                env={**os.environ, "PYTHONPATH": _import_path()},
-            )
+            try:
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-c", _MAIN, str(theirs.fileno()), str(STREAM_FROM)],
+                    pass_fds=[theirs.fileno()],
+                    stdin=subprocess.DEVNULL,
+                    env={**os.environ, "PYTHONPATH": _import_path()},
+                )
+            except OSError:  # no interpreter to start (embedded Python): checked here
+                ours.close()
+                return
         self._conn = Connection(ours.detach())
 
     def _send(self, message: tuple[str, str, Any]) -> None:
@@ -227,10 +231,11 @@ class _Growing:
 
 
 def _worth_a_process() -> bool:
-    """Not on one core, nor when worker processes are switched off (FEEDS_WORKERS=1)."""
+    """Not on one core, nor when worker processes are switched off (FEEDS_WORKERS=1), nor
+    where a child cannot be handed a socket (Windows: no pass_fds)."""
     from feeds.content.workers import MIN_ITEMS_FOR_POOL, worker_count
 
-    return worker_count(2, weight=MIN_ITEMS_FOR_POOL) > 1
+    return os.name == "posix" and worker_count(2, weight=MIN_ITEMS_FOR_POOL) > 1
 
 
 def _import_path() -> str:
