@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported when the checker starts
+    import subprocess
     from multiprocessing.connection import Connection
 
 _WAIT = 0.002  # seconds the checker waits for more of a file before reading again
@@ -37,7 +38,7 @@ class Checker:
     def __init__(self, wanted: bool = True) -> None:
         self._wanted = wanted  # False: every file is checked here (a small build)
         self._conn: Connection | None = None
-        self._proc: Any = None
+        self._proc: subprocess.Popen[bytes] | None = None
         self._kinds: dict[Path, str] = {}  # every file followed, in order
         self._started: set[Path] = set()  # files the checker began
         self._verdicts: dict[Path, tuple[list[str], float]] = {}
