@@ -13,7 +13,9 @@ import json
 import os
 import tracemalloc
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from feeds_support import NOW, article, articles, collection, make_config, meta
@@ -145,6 +147,37 @@ def test_a_large_feed_failing_its_check_keeps_the_old_file(tmp_path: Path) -> No
         "failed its check, the old file was kept: guid 'urn:x:3' is used 2 times"
     ] * 2
     assert sorted(p.name for p in out.iterdir()) == ["r.xml"]  # no temp file, no new folder
+
+
+@pytest.mark.usefixtures("spilled")
+def test_a_large_feed_failing_half_way_through_rendering_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The draft was already going to a temp file (and to the checker) when the broken item
+    came: the feed fails, the old file stays, nothing is left behind, nothing waits."""
+    from feeds.publish import Draft
+
+    feeds = [{"name": "r", "format": "rss", "path": "r.xml"}]
+    build_all(tmp_path, many(60), feeds)
+    old = (tmp_path / "public" / "r.xml").read_bytes()
+    oldest = min(a.published for a in many(60)) - timedelta(days=1)
+    broken = replace(article(70), categories=(70,), published=oldest, updated=oldest)
+    spills: list[Path] = []
+    spill = Draft._spill
+
+    def spy(draft: Draft) -> BinaryIO:
+        handle = spill(draft)
+        spills.append(draft.spilled)
+        return handle
+
+    monkeypatch.setattr(Draft, "_spill", spy)
+    report = build_all(tmp_path, [*many(60), broken], feeds)  # the last item is the broken one
+    assert len(spills) == 1 and not spills[0].exists()
+    assert [Path(p).name for p in report.failed] == ["r.xml"]
+    (problem,) = report.problems
+    assert problem.path == "content/post-70.md" and problem.message.startswith("r: ")
+    assert sorted(p.name for p in (tmp_path / "public").iterdir()) == ["r.xml"]
+    assert (tmp_path / "public" / "r.xml").read_bytes() == old
 
 
 def test_a_large_feed_is_never_whole_in_memory(
