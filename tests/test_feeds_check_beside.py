@@ -229,3 +229,20 @@ def test_no_interpreter_to_start_means_checking_here(
         follow_and_write(checker, tmp_path / "f.xml", "rss", rendered("rss", 30))
         assert checker._proc is None
         assert checker.verdict(tmp_path / "f.xml")[0] == []
+
+
+@pytest.mark.usefixtures("stream_from_small")
+def test_ctrl_c_is_the_builds_to_handle_not_the_checkers(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group; the checker ignores it (the build ends it),
+    instead of dying with a traceback on the user's terminal."""
+    import os
+    import signal
+
+    with Checker() as checker:
+        follow_and_write(checker, tmp_path / "one.xml", "rss", rendered("rss", 30))
+        assert checker.verdict(tmp_path / "one.xml")[0] == []  # the checker is serving
+        assert checker._proc is not None
+        os.kill(checker._proc.pid, signal.SIGINT)
+        follow_and_write(checker, tmp_path / "two.xml", "rss", rendered("rss", 30))
+        assert checker.verdict(tmp_path / "two.xml")[0] == []
+        assert checker._conn is not None and checker._proc.poll() is None  # still there

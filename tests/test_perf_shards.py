@@ -4,6 +4,7 @@ workers helping the others, failures reported instead of hanging."""
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,13 @@ def explode(item: str, _shared: str, _extra: None, _store: dict[str, Any]) -> st
 def die(item: str, _shared: str, _extra: None, _store: dict[str, Any]) -> str:
     if item == "last":
         os._exit(3)
+    return item
+
+
+def interrupted(item: str, _shared: str, _extra: None, _store: dict[str, Any]) -> str:
+    """Ctrl-C as the terminal sends it: to every process of the group, workers included."""
+    if item == ITEMS[5]:
+        os.kill(os.getpid(), signal.SIGINT)
     return item
 
 
@@ -150,3 +158,11 @@ def test_meanwhile_runs_once_without_workers_too(tmp_path: Path) -> None:
                              meanwhile=lambda: calls.append("x"))) == ["a", "b", "c"]
         assert list(pool.run(mark_started, [], key, meanwhile=lambda: calls.append("y"))) == []
     assert calls == ["x", "y"]
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_a_worker_leaves_ctrl_c_to_the_parent() -> None:
+    """A worker ignores SIGINT (the parent stops the workers when it is interrupted), so
+    the user sees no traceback from each worker; its work goes on."""
+    with ShardPool("shared") as pool:
+        assert list(pool.run(interrupted, ITEMS, key)) == ITEMS

@@ -15,6 +15,7 @@ One worker means no processes at all: the same functions run here, with one stor
 from __future__ import annotations
 
 import contextlib
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -34,13 +35,19 @@ _CHUNK = 64  # items per message: large enough to amortize a round trip, small e
 
 
 def _serve(conn: Connection, shared: Any) -> None:
-    """A worker's loop: set up a phase, run chunks of it, until told to stop."""
+    """A worker's loop: set up a phase, run chunks of it, until told to stop (or until the
+    parent is gone). Ctrl-C is the parent's to handle: it stops the workers, which would
+    otherwise each print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     store = Store()
     releaser = Releaser(0)
     func: Task | None = None
     extra: Any = None
     while True:
-        message = conn.recv()
+        try:
+            message = conn.recv()
+        except EOFError:  # the parent ended without a word
+            return
         if message is None:
             return
         if message[0] == "phase":

@@ -246,9 +246,12 @@ def _import_path() -> str:
 
 
 def main(fd: int, stream_from: int) -> None:
-    """The checker process: serve the build on the socket ``fd``."""
+    """The checker process: serve the build on the socket ``fd``. Ctrl-C reaches the whole
+    process group: the build handles it and ends the checker, which stays quiet."""
+    import signal
     from multiprocessing.connection import Connection
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _serve(Connection(fd), stream_from)
 
 
