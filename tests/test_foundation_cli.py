@@ -234,3 +234,17 @@ def test_a_content_folder_that_does_not_exist_is_an_error_not_an_empty_site(
         "error: configuration is invalid:",
         "  content: contnet: no such file or folder",
     ]
+
+
+def test_ctrl_c_exits_130_saying_interrupted(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, site: Path
+) -> None:
+    """Click turns Ctrl-C into its Abort; the exit status still says interrupted (128 +
+    SIGINT, as a shell reports it), not a content problem."""
+
+    def interrupt(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("feeds.content.collect.collect", interrupt)
+    run = run_cli(capsys, "check", "content")
+    assert (run.code, run.err.strip()) == (130, "interrupted")
