@@ -45,10 +45,23 @@ def check_file(path: Path, expect: str | None = None) -> list[str]:
     try:
         if path.stat().st_size > STREAM_FROM and passes(path, expect):
             return []
+    except OSError as exc:
+        return [_unreadable(exc)]
+    return check_whole(path, expect)
+
+
+def check_whole(path: Path, expect: str | None = None) -> list[str]:
+    """``check`` of the file at ``path`` read whole: the messages of a file the streaming
+    check could not show good (an unreadable file is one error)."""
+    try:
         data = path.read_bytes()
     except OSError as exc:
-        return [f"cannot read: {exc.strerror or exc}"]
+        return [_unreadable(exc)]
     return check(data, expect)
+
+
+def _unreadable(exc: OSError) -> str:
+    return f"cannot read: {exc.strerror or exc}"
 
 
 def passes(path: Path, expect: str | None = None) -> bool:
@@ -68,4 +81,4 @@ def stream_passes(source: Readable, expect: str | None = None) -> bool:
     return xml_stream_passes(whole, expect)
 
 
-__all__ = ["check", "check_file", "detect_kind", "passes", "stream_passes"]
+__all__ = ["check", "check_file", "check_whole", "detect_kind", "passes", "stream_passes"]

@@ -209,7 +209,6 @@ class _Growing:
         self.path = path
         self.inbox = inbox
         self.handle = open(path, "rb", buffering=0)  # noqa: SIM115 (closed by the caller)
-        self.at = 0
 
     def read(self, size: int = -1, /) -> bytes:
         pieces: list[bytes] = []
@@ -221,9 +220,8 @@ class _Growing:
                 got += len(block)
                 continue
             end = self.inbox.size(self.path)
-            if (end is not None and self.at + got >= end) or self.inbox.closed:
+            if (end is not None and self.handle.tell() >= end) or self.inbox.closed:
                 break
-        self.at += got
         return b"".join(pieces)
 
     def wait_for_end(self) -> None:
@@ -258,7 +256,7 @@ def main(fd: int, stream_from: int) -> None:
 def _serve(conn: Connection, stream_from: int) -> None:
     """The checker's loop: check the files in the order they were followed; a file larger
     than ``stream_from`` in pieces first, as check_file does."""
-    from feeds.feedcheck import stream_passes
+    from feeds.feedcheck import check_whole, stream_passes
     from feeds.feedcheck.reading import Rejoined
 
     inbox = _Inbox(conn)
@@ -269,14 +267,14 @@ def _serve(conn: Connection, stream_from: int) -> None:
         started = time.process_time()  # not the waits for the writer
         try:
             growing = _Growing(path, inbox)
-        except OSError as exc:
-            errors = [f"cannot read: {exc.strerror or exc}"]
+        except OSError:
+            errors = check_whole(Path(path), kind)  # says why it cannot be read
         else:
             with growing.handle:
                 head = growing.read(stream_from + 1)
                 passed = len(head) > stream_from and stream_passes(Rejoined(head, growing), kind)
                 growing.wait_for_end()
-            errors = [] if passed else _whole(path, kind)
+            errors = [] if passed else check_whole(Path(path), kind)
         seconds = time.process_time() - started
         if inbox.closed or not _tell(conn, ("verdict", path, errors, seconds)):
             return  # the build is over: nobody waits for this verdict
@@ -289,14 +287,3 @@ def _tell(conn: Connection, message: tuple[str, str, list[str], float]) -> bool:
     except OSError:
         return False
     return True
-
-
-def _whole(path: str, kind: str) -> list[str]:
-    """check_file's verdict on a file read whole: its messages."""
-    from feeds.feedcheck import check
-
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return [f"cannot read: {exc.strerror or exc}"]
-    return check(data, kind)
