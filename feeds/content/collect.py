@@ -102,7 +102,7 @@ def collect(
         if selection is not None:
             kept = [s for s in kept if s.display in selection.picked()]
 
-        def save() -> None:  # while the workers clean: not after, when nothing else runs
+        def save() -> None:  # while the workers clean (run.clean always runs it), not after
             with timings.within("clean", "cache"):
                 run.save()
 
@@ -110,9 +110,6 @@ def collect(
             outcomes = run.clean(kept, hints, meanwhile=save)
     # the workers have stopped: the articles the parent makes now never share the peak with them
     articles, assets = _gather(kept, outcomes, run, config, problems)
-    if not run.saved:
-        with timings.phase("cache"):  # the workers have stopped: their texts are let go
-            run.save()
     problems.extend(run.warnings())
     articles, found = drop_duplicates(articles)
     problems.extend(selection.duplicates if selection is not None else found)

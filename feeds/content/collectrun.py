@@ -82,7 +82,6 @@ class CollectRun:
         self.outcomes: dict[str, CleanOutcome] = {}
         self.hints_fp = ""
         self.sources = sources
-        self.saved = False  # save() ran
 
     def __enter__(self) -> CollectRun:
         self.pool.__enter__()
@@ -203,7 +202,6 @@ class CollectRun:
 
     def save(self) -> None:
         """The records read in this run (new, changed, or given their facts) into the cache."""
-        self.saved = True
         if self.cache is None:
             return
         rows = {
