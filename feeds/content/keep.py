@@ -18,7 +18,6 @@ import ctypes
 import ctypes.util
 import pickle
 import sys
-from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -41,18 +40,18 @@ class Store(dict[str, Any]):
     def has_room(self) -> bool:
         return self.held < TEXT_BUDGET
 
-    def keep(self, key: str, thing: object, size: int, pack: Callable[[Any], Any]) -> None:
-        """Keep ``thing`` (of about ``size`` bytes), as ``pack(thing)`` if pickled."""
+    def keep(self, key: str, thing: object, size: int) -> None:
+        """Keep ``thing`` (of about ``size`` bytes)."""
         self.take(key)
         if self.held < PLAIN_UP_TO:
             self[key] = (thing, size)
         else:
-            blob = pickle.dumps(pack(thing), protocol=5)
+            blob = pickle.dumps(thing, protocol=5)
             self[key], size = blob, len(blob)
         self.held += size
 
     def look(self, key: str) -> Any:
-        """What was kept for ``key`` (its packed form if pickled; None if nothing)."""
+        """What was kept for ``key`` (None if nothing)."""
         return _kept(self.get(key))
 
     def take(self, key: str) -> Any:
