@@ -9,7 +9,7 @@ from foundation_support import collect_paths, fixture, messages
 
 from feeds.content.decode import decode_bytes
 from feeds.content.discover import discover
-from feeds.content.readers import MAX_FILE_BYTES, ReadError, read_text_document
+from feeds.content.readers import MAX_FILE_BYTES, ReadError, read_text_body, read_text_document
 from feeds.models import Document
 
 
@@ -208,3 +208,25 @@ def test_a_file_that_grows_while_it_is_read_is_read_to_its_end(
     monkeypatch.setattr(readers.os, "fstat", Smaller)
     doc = read_text_document(path, "growing.md")
     assert doc == whole and doc.body.count("<p>正文</p>") == 20000
+
+
+def test_the_body_alone_is_the_body_the_document_reader_gives() -> None:
+    """read_text_body (an article read again to be cleaned) skips the front matter without
+    parsing it: whatever its kind, encoding, BOM, line endings or leading blank lines."""
+    names = sorted(p.name for p in fixture("bom.md").parent.glob("*.*"))
+    checked = 0
+    for name in names:
+        try:
+            doc = read(name)
+        except ReadError:
+            continue
+        assert read_text_body(str(fixture(name))) == doc.body, name
+        checked += 1
+    assert checked >= 40
+
+
+def test_reading_the_body_alone_still_refuses_front_matter_left_open(tmp_path: Path) -> None:
+    post = tmp_path / "open.md"
+    post.write_text("---\ntitle: never closed\n\nbody\n", encoding="utf-8")
+    with pytest.raises(ReadError, match="not closed"):
+        read_text_body(str(post))

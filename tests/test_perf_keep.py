@@ -1,9 +1,10 @@
-"""What a worker keeps between a collect's phases: texts up to a budget, then only the
-metadata (the text is read again to be cleaned, with the same outcome); memory given back
+"""What a worker keeps between a collect's phases: texts up to a budget, then articles
+Unread (the text is read again to be cleaned, with the same outcome); memory given back
 as texts are let go."""
 
 from __future__ import annotations
 
+import pickle
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from feeds_support import make_config
 from feeds.content import keep
 from feeds.content.discover import discover
 from feeds.content.keep import Releaser, Store
-from feeds.content.perfile import Parsed, clean_task, parse_one, read_task
+from feeds.content.perfile import Unread, clean_task, read_task
 from feeds.content.pipeline import CorpusHints
 
 POST = """---
@@ -23,51 +24,77 @@ categories: [news]
 ---
 <p>第{n}篇 body with <a href="/x/{n}.html">a link</a>.</p>
 """
+# what reading an Unread article again must get right: a Markdown body (rendered), one
+# declared HTML whatever it looks like, and a thumbnail from the front matter
+MARKDOWN_POST = """---
+title: Markdown {n}
+date: Tue, 0{n} Mar 2022 08:00:00 +0800
+cover: /img/cover-{n}.jpg
+---
+
+# Heading {n}
+
+Some **bold** text and [a link](/x/{n}.html).
+"""
+DECLARED_POST = """+++
+title = "Declared {n}"
+date = 2022-03-0{n}T08:00:00+08:00
+format = "html"
++++
+# not a heading: <b>HTML</b> as declared
+"""
 
 
-def stores_after_reading(
-    tmp_path: Path, budget: int, plain: int = 0
-) -> tuple[list[str], Store, list[bytes]]:
+def stores_after_reading(tmp_path: Path, budget: int) -> tuple[list[str], Store, list[bytes]]:
     folder = tmp_path / "content"
     folder.mkdir(parents=True)
-    for n in range(1, 7):
-        (folder / f"post-{n}.md").write_text(POST.format(n=n), encoding="utf-8")
+    for n, post in enumerate((POST, MARKDOWN_POST, DECLARED_POST) * 2, start=1):
+        (folder / f"post-{n}.md").write_text(post.format(n=n), encoding="utf-8")
     config = make_config(tmp_path, content={"dirs": [str(folder)]})
     sources = discover([folder], [], explicit=False)
     store = Store()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(keep, "TEXT_BUDGET", budget)
-        patch.setattr(keep, "PLAIN_UP_TO", plain)
         for source in sources:
             read_task(source, config, True, store)
-    kinds = [  # what comes back, and how it was kept
-        f"{type(store.look(s.fspath)).__name__}/"
-        f"{'pickled' if isinstance(store[s.fspath], bytes) else 'object'}"
-        for s in sources
-    ]
-    texts = [store.look(s.fspath) for s in sources]
-    fresh = [parse_one(s, config)[0] for s in sources]
-    for text, read in zip(texts, fresh, strict=True):  # pickled or not, the text read
-        assert text == read or not isinstance(text, Parsed)
+    kinds = [type(store.look(s.fspath)).__name__ for s in sources]
     cleaned = [clean_task(s, config, CorpusHints(), store) for s in sources]
     return kinds, store, cleaned
 
 
-def test_past_its_budget_a_worker_keeps_metadata_and_reads_the_text_again(
+def test_past_its_budget_a_worker_keeps_articles_unread_and_reads_them_again(
     tmp_path: Path,
 ) -> None:
     kinds, store, cleaned = stores_after_reading(tmp_path / "tight", budget=1)
-    assert kinds == ["Parsed/pickled"] + ["Meta/pickled"] * 5  # room for one text only
-    plain_kinds, plain, plain_cleaned = stores_after_reading(
-        tmp_path / "plain", budget=1 << 30, plain=1
-    )
-    assert plain_kinds == ["Parsed/object"] + ["Parsed/pickled"] * 5  # one object
-    roomy_kinds, roomy, kept_cleaned = stores_after_reading(
-        tmp_path / "roomy", budget=1 << 30, plain=1 << 30
-    )
-    assert roomy_kinds == ["Parsed/object"] * 6
-    assert cleaned == plain_cleaned == kept_cleaned  # the same outcomes, byte for byte
-    assert [(len(s), s.held) for s in (store, plain, roomy)] == [(0, 0)] * 3
+    assert kinds == ["Parsed"] + ["Unread"] * 5  # room for one text only
+    roomy_kinds, roomy, kept_cleaned = stores_after_reading(tmp_path / "roomy", budget=1 << 30)
+    assert roomy_kinds == ["Parsed"] * 6
+    assert cleaned == kept_cleaned  # the same outcomes, byte for byte
+    outcomes = [pickle.loads(blob).result for blob in cleaned]
+    assert "<h1>Heading 2</h1>" in outcomes[1].content_html  # Markdown rendered
+    assert outcomes[1].thumbnail.url.endswith("/img/cover-2.jpg")  # from the front matter
+    assert "# not a heading" in outcomes[2].content_html  # declared HTML: not rendered
+    assert [(len(s), s.held) for s in (store, roomy)] == [(0, 0)] * 2
+
+
+def test_an_unread_article_that_changed_since_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "content"
+    folder.mkdir()
+    post = folder / "post.md"
+    post.write_text(POST.format(n=1), encoding="utf-8")
+    config = make_config(tmp_path, content={"dirs": [str(folder)]})
+    (source,) = discover([folder], [], explicit=False)
+    store = Store()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(keep, "TEXT_BUDGET", 0)
+        read_task(source, config, True, store)
+    assert isinstance(store.look(source.fspath), Unread)
+    post.write_text("---\ntitle: broken\n", encoding="utf-8")  # front matter left open
+    outcome = pickle.loads(clean_task(source, config, CorpusHints(), store))
+    assert outcome.result is None
+    assert [(p.field, p.message) for p in outcome.problems] == [
+        ("file", "changed while it was being read; run the command again")
+    ]
 
 
 def test_memory_is_given_back_every_so_many_items_let_go(

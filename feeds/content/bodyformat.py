@@ -25,7 +25,7 @@ _HTML_START = re.compile(
 _MARKDOWN_MARKS = re.compile(r"^(?:#{1,6} |[*+-] |\d+\. |```|> )", re.MULTILINE)
 # inline syntax that scraped HTML text practically never contains: **bold**, [text](url)
 _MARKDOWN_INLINE = re.compile(r"\*\*[^*\n]+\*\*|!?\[[^\]\n]+\]\([^)\s]+\)")
-_FORMAT_KEYS = ("format", "markup", "body_format")
+FORMAT_KEYS = ("format", "markup", "body_format")  # front-matter keys that declare it
 _TAG = re.compile(r"<[^>]*>")
 _TAG_LINE = re.compile(r"^[^\S\n]*<", re.MULTILINE)  # lines whose first non-space is "<"
 
@@ -33,7 +33,7 @@ _TAG_LINE = re.compile(r"^[^\S\n]*<", re.MULTILINE)  # lines whose first non-spa
 def detect_body_format(body: str, suffix: str, metadata: Mapping[str, Any]) -> BodyFormat:
     """``html`` for .html/.htm files, for an explicit ``format: html``, or for a .md body
     that starts with an HTML element and has no Markdown block syntax outside its tags."""
-    declared = next((str(metadata[k]).lower() for k in _FORMAT_KEYS if k in metadata), "")
+    declared = next((str(metadata[k]).lower() for k in FORMAT_KEYS if k in metadata), "")
     if declared in {"html", "markdown", "md"}:
         return "html" if declared == "html" else "markdown"
     if suffix.lower() in HTML_SUFFIXES:

@@ -147,7 +147,7 @@ class CollectRun:
         Its record already holds its facts and metadata, so only the text is taken."""
         if source.fspath not in self.parsed:
             meta = self.records[source.fspath].meta
-            item = reread(source, meta) if meta is not None else None  # one file: no pool
+            item = reread(source, meta, self.config) if meta is not None else None  # one file
             if item is None:  # the file changed under us since it was listed
                 raise FeedsError(
                     f"{source.display}: changed while it was being read",

@@ -27,7 +27,7 @@ class _TomlBoundaries(BaseHandler):
     START_DELIMITER = END_DELIMITER = "+++"
 
 
-_YAML, _TOML, _JSON = YAMLHandler(), _TomlBoundaries(), JSONHandler()
+_HANDLERS = (("yaml", YAMLHandler()), ("toml", _TomlBoundaries()), ("json", JSONHandler()))
 
 
 class FrontMatterError(ValueError):
@@ -45,12 +45,22 @@ class SplitText:
 def split_front_matter(text: str) -> SplitText:
     """Metadata and body; a text with no front matter gives empty metadata."""
     stripped = text.lstrip("\n \t")
-    skipped_lines = text[: len(text) - len(stripped)].count("\n")
-    for kind, handler in (("yaml", _YAML), ("toml", _TOML), ("json", _JSON)):
+    for kind, handler in _HANDLERS:
         if handler.detect(stripped):
             raw, body = _split(handler, stripped, kind)
+            skipped_lines = text[: len(text) - len(stripped)].count("\n")
             return SplitText(_parse(kind, raw, skipped_lines), body, kind, raw)
     return SplitText({}, text, "none")
+
+
+def body_of(text: str) -> str:
+    """The body :func:`split_front_matter` gives, without parsing the front matter: for a
+    text whose metadata is known already (FrontMatterError when it is not closed)."""
+    stripped = text.lstrip("\n \t")
+    for kind, handler in _HANDLERS:
+        if handler.detect(stripped):
+            return _split(handler, stripped, kind)[1]
+    return text
 
 
 def _split(handler: Any, text: str, kind: str) -> tuple[str, str]:

@@ -2,10 +2,11 @@
 
 A build that cleans every article keeps each text where it was read, so cleaning needs no
 second read (see feeds.content.shards). Up to a point: at 100 000 articles the texts came
-to ~460 MB per worker on top of the articles the parent gathers, so a worker keeps texts
-only up to ``TEXT_BUDGET`` bytes and, past it, only the file's metadata (reading the text
-again then costs the read, not the normalizing). Past a smaller amount, what is kept is
-pickled (see Store).
+to ~460 MB per worker on top of the articles the parent gathers. So a worker keeps texts
+up to ``TEXT_BUDGET`` bytes and, past it, an article Unread: its metadata and the few
+front-matter fields cleaning reads (feeds.content.perfile). Reading such a text again costs
+~20 us (the front matter is skipped, not parsed again), less than pickling a kept text and
+back (~60 us), which is what held it before, and it holds no memory.
 
 Freed texts go back to the system as they are cleaned (glibc's ``malloc_trim``): the
 allocator keeps freed memory for reuse otherwise, and the worker would hold its peak to
@@ -16,24 +17,20 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import pickle
 import sys
 from functools import cache
 from typing import Any
 
-TEXT_BUDGET = 160 * 1024 * 1024  # bytes of kept text per worker (its share of a 1 GB build)
-PLAIN_UP_TO = 48 * 1024 * 1024  # bytes of it kept as objects (see Store)
+# bytes of kept text per worker: 10 000 articles fit; past it, the small parts of the texts
+# kept would pin CPython's small-object arenas, which go back to the system only when
+# wholly free (a worker stayed at its peak to the end with 160 MB kept)
+TEXT_BUDGET = 48 * 1024 * 1024
 RELEASE_EVERY = 2000  # items let go between two releases (each takes ~1 ms)
 
 
-class Store(dict[str, Any]):
-    """One worker's keep, by file. The first ``PLAIN_UP_TO`` bytes are kept as the objects
-    themselves; past that, each thing is pickled: one block of memory, given back whole when
-    let go. Kept as objects, the small parts of 50 000 texts were spread over CPython's
-    small-object arenas, which go back to the system only when wholly free: a worker stayed
-    at ~160 MB to the end (100 000 articles), its texts long gone. A pickled text costs
-    ~25 us to keep and take back, so a 10 000-article build keeps objects only.
-    ``held``: the bytes kept (a kept object counts the size its keeper gave)."""
+class Store(dict[str, tuple[Any, int]]):
+    """One worker's keep, by file: each thing with the size its keeper gave. ``held``: the
+    bytes kept."""
 
     held = 0
 
@@ -43,29 +40,21 @@ class Store(dict[str, Any]):
     def keep(self, key: str, thing: object, size: int) -> None:
         """Keep ``thing`` (of about ``size`` bytes)."""
         self.take(key)
-        if self.held < PLAIN_UP_TO:
-            self[key] = (thing, size)
-        else:
-            blob = pickle.dumps(thing, protocol=5)
-            self[key], size = blob, len(blob)
+        self[key] = (thing, size)
         self.held += size
 
     def look(self, key: str) -> Any:
         """What was kept for ``key`` (None if nothing)."""
-        return _kept(self.get(key))
+        value = self.get(key)
+        return None if value is None else value[0]
 
     def take(self, key: str) -> Any:
         """:meth:`look`, and no longer kept."""
         value = self.pop(key, None)
-        if value is not None:
-            self.held -= len(value) if isinstance(value, bytes) else value[1]
-        return _kept(value)
-
-
-def _kept(value: Any) -> Any:
-    if value is None:
-        return None
-    return pickle.loads(value) if isinstance(value, bytes) else value[0]
+        if value is None:
+            return None
+        self.held -= value[1]
+        return value[0]
 
 
 class Releaser:

@@ -5,6 +5,7 @@ several times slower, and the build cache unpickles tens of thousands of them)."
 
 from __future__ import annotations
 
+import os
 import pickle
 import sys
 from collections.abc import Mapping
@@ -13,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from feeds.content.bodyformat import render_markdown
+from feeds.content.bodyformat import FORMAT_KEYS, detect_body_format, render_markdown
 from feeds.content.cache import digest
 from feeds.content.discover import Source
 from feeds.content.keep import Store
@@ -26,7 +27,8 @@ from feeds.content.pipeline import (
     article_facts,
     build_content,
 )
-from feeds.content.readers import ReadError, reader_for
+from feeds.content.readers import ReadError, read_text_body, read_text_document, reader_for
+from feeds.content.suffixes import suffix_of
 from feeds.models import Document, Problem, Severity
 
 if TYPE_CHECKING:
@@ -44,21 +46,15 @@ class Parsed:
     source: Source
     content: ContentInput
 
-    def __reduce__(self) -> tuple[Any, tuple[tuple[Any, ...]]]:
-        """Pickled as plain values (when a worker keeps it pickled, see feeds.content.keep):
-        ~23 us to pickle and unpickle instead of ~44 us for the objects."""
-        content = self.content
-        return _unpacked, ((
-            tuple(self.source),
-            content.path,
-            content.html,
-            content.page_url,
-            content.title,
-            content.categories,
-            content.metadata,
-            str(content.source_dir),
-            content.declared_summary,
-        ),)
+
+@dataclass(frozen=True)
+class Unread:
+    """What a worker keeps of an article past its budget for texts: what cleaning needs
+    besides the text (see :func:`read_again`), so the file is read again without its front
+    matter being parsed and normalized a second time."""
+
+    meta: Meta
+    fields: Mapping[str, Any]  # the front-matter fields cleaning reads (see cleaning_fields)
 
 
 @dataclass(frozen=True)
@@ -87,11 +83,11 @@ def parse_one(
     later, and only if it is among the articles learning reads (see :func:`with_facts`).
     Without ``text`` only the record is made (no Markdown rendered): the Parsed is None."""
     problems: list[Problem] = []
-    parsed = parse_file(source, config, problems, text)
+    parsed = parse_file(source, config, problems)
     if parsed is None:
         return None, FileRecord(None, None, tuple(problems), ())
-    meta, content, own = parsed
-    item = Parsed(source, content) if content is not None else None
+    meta, doc, own = parsed
+    item = Parsed(source, content_of(source, doc, meta, config)) if text else None
     return item, FileRecord(meta, None, tuple(problems), own)
 
 
@@ -107,10 +103,10 @@ def with_facts(record: FileRecord, facts: ArticleFacts) -> FileRecord:
 
 
 def parse_file(
-    source: Source, config: Config, problems: list[Problem], text: bool = True
-) -> tuple[Meta, ContentInput | None, tuple[Problem, ...]] | None:
-    """Metadata, the text to clean (with ``text``) and the article's own warnings; None when
-    not an article (``problems`` says why)."""
+    source: Source, config: Config, problems: list[Problem]
+) -> tuple[Meta, Document, tuple[Problem, ...]] | None:
+    """Metadata, the document and the article's own warnings; None when not an article
+    (``problems`` says why)."""
     try:
         doc = _document(source)
         if doc is None:
@@ -134,20 +130,37 @@ def parse_file(
     problems.extend(found)
     if meta is None:
         return None
-    return meta, content_of(source, doc, meta) if text else None, tuple(found)
+    return meta, doc, tuple(found)
 
 
-def content_of(source: Source, doc: Document, meta: Meta) -> ContentInput:
+def content_of(source: Source, doc: Document, meta: Meta, config: Config) -> ContentInput:
     """What cleaning reads of a document: its body as HTML (Markdown rendered now)."""
-    html = render_markdown(doc.body) if doc.body_format == "markdown" else doc.body
+    body = doc.body
+    fields = cleaning_fields(doc.metadata, config)
+    return _content(source, meta, fields, body, doc.body_format == "markdown")
+
+
+def cleaning_fields(metadata: Mapping[str, Any], config: Config) -> dict[str, Any]:
+    """The front-matter fields cleaning reads, and those that declare the body's format:
+    all of the front matter that an article's text needs besides its metadata."""
+    return {
+        name: metadata[name]
+        for name in (*config.thumbnails.fields, *FORMAT_KEYS)
+        if name in metadata
+    }
+
+
+def _content(
+    source: Source, meta: Meta, fields: Mapping[str, Any], body: str, markdown: bool
+) -> ContentInput:
     return ContentInput(
         path=source.display,
-        html=html,
+        html=render_markdown(body) if markdown else body,
         page_url=meta.url,
         title=meta.title,
         categories=meta.categories,
-        metadata=doc.metadata,
-        source_dir=source.path.parent,
+        metadata=fields,
+        source_dir=_folder(os.path.dirname(source.fspath)),
         declared_summary=meta.declared_summary,
     )
 
@@ -180,14 +193,17 @@ def read_task(source: Source, config: Config, keep: bool, store: Store) -> FileR
     Kept only when every article will be cleaned: a build that cleans the few articles its
     feeds show reads those again (0.2 ms each) rather than hold every text of the archive
     (~7 KB each in a worker: 340 MB per worker at 100 000 articles). Past the store's
-    budget only the metadata is kept (see feeds.content.keep)."""
-    text = keep and store.has_room()
-    item, record = parse_one(source, config, text=text)
-    if item is not None:
-        _keep(store, source, item)
-    elif keep and record.meta is not None:  # the text is read again when it is cleaned
-        store.keep(source.fspath, record.meta, _META_SIZE)
-    return record
+    budget an article is kept Unread (see feeds.content.keep)."""
+    problems: list[Problem] = []
+    parsed = parse_file(source, config, problems)
+    if parsed is None:
+        return FileRecord(None, None, tuple(problems), ())
+    meta, doc, own = parsed
+    if keep and store.has_room():
+        _keep(store, source, Parsed(source, content_of(source, doc, meta, config)))
+    elif keep:  # the text is read again when it is cleaned
+        store.keep(source.fspath, Unread(meta, cleaning_fields(doc.metadata, config)), _UNREAD)
+    return FileRecord(meta, None, tuple(problems), own)
 
 
 def describe_task(
@@ -211,20 +227,24 @@ def _stored(
     source: Source, config: Config, store: Store, keep: bool, meta: Meta | None = None
 ) -> Parsed | None:
     """The text read earlier by this worker, or read now (the file came from the cache,
-    another worker read it, or only its metadata was kept). With the record's ``meta``
-    only the document is read: its metadata is what normalizing it gave when the record
-    was made (same file, same config)."""
+    another worker read it, or it was kept Unread). With the record's ``meta`` only the
+    document is read: its metadata is what normalizing it gave when the record was made
+    (same file, same config)."""
     kept = store.look(source.fspath) if keep else store.take(source.fspath)
     if isinstance(kept, Parsed):
         return kept
-    meta = kept if isinstance(kept, Meta) else meta
-    item = reread(source, meta) if meta is not None else parse_one(source, config)[0]
+    if isinstance(kept, Unread):
+        item = read_again(source, kept)
+    elif meta is not None:
+        item = reread(source, meta, config)
+    else:
+        item = parse_one(source, config)[0]
     if item is not None and keep:
         _keep(store, source, item)
     return item
 
 
-_META_SIZE = 1024  # about what a kept Meta takes
+_UNREAD = 1024  # about what an Unread takes
 
 
 def _keep(store: Store, source: Source, item: Parsed) -> None:
@@ -232,29 +252,38 @@ def _keep(store: Store, source: Source, item: Parsed) -> None:
     store.keep(source.fspath, item, 2048 + sys.getsizeof(item.content.html))
 
 
-def _unpacked(values: tuple[Any, ...]) -> Parsed:
-    """A kept text back from its plain values (see Parsed.__reduce__)."""
-    source, path, html, page_url, title, categories, metadata, folder, summary = values
-    content = ContentInput(
-        path, html, page_url, title, categories, metadata, _folder(folder), summary
-    )
-    return Parsed(Source(*source), content)
-
-
 @lru_cache(maxsize=64)
 def _folder(path: str) -> Path:
     """An article's folder: an archive has few, and a Path takes longer to make than the
-    rest of a kept text."""
+    rest of an article's text to clean."""
     return Path(path)
 
 
-def reread(source: Source, meta: Meta) -> Parsed | None:
+def reread(source: Source, meta: Meta, config: Config) -> Parsed | None:
     """The text of a file whose record is known; None when it can no longer be read."""
     try:
         doc = _document(source)
     except Exception:  # gone or broken since its record was made: "changed while read"
         return None
-    return None if doc is None else Parsed(source, content_of(source, doc, meta))
+    return None if doc is None else Parsed(source, content_of(source, doc, meta, config))
+
+
+def read_again(source: Source, unread: Unread) -> Parsed | None:
+    """:func:`reread` of an article kept Unread: only its body is read (the front matter is
+    skipped, not parsed); the same text. None when it can no longer be read."""
+    fields = unread.fields
+    try:
+        if reader_for(source.fspath, explicit=source.explicit) is read_text_document:
+            body = read_text_body(source.fspath)
+            markdown = detect_body_format(body, suffix_of(source.fspath), fields) == "markdown"
+        else:  # another reader: its document, read whole
+            doc = _document(source)
+            if doc is None:
+                return None
+            body, markdown = doc.body, doc.body_format == "markdown"
+    except Exception:  # gone or broken since it was read: "changed while read"
+        return None
+    return Parsed(source, _content(source, unread.meta, fields, body, markdown))
 
 
 def _document(source: Source) -> Document | None:

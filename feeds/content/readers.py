@@ -10,9 +10,10 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from feeds.content.decode import UndecodableError, decode_bytes
+from feeds.content.decode import DecodedText, UndecodableError, decode_bytes
 from feeds.content.frontmatter_split import (
     FrontMatterError,
+    body_of,
     raw_number,
     raw_scalar,
     split_front_matter,
@@ -35,16 +36,7 @@ class ReadError(ValueError):
 def read_text_document(path: str | Path, display: str) -> Document:
     """Read a Markdown or HTML file with optional YAML/TOML/JSON front matter."""
     fspath = os.fspath(path)
-    try:
-        data = _read_bytes(fspath)
-    except OSError as exc:
-        raise ReadError("file", f"cannot be read: {exc.strerror or exc}") from None
-    if not data.strip():
-        raise ReadError("file", "is empty")
-    try:
-        decoded = decode_bytes(data)
-    except UndecodableError as exc:
-        raise ReadError("encoding", str(exc)) from None
+    decoded = _decoded(fspath)
     try:
         split = split_front_matter(decoded.text)
     except FrontMatterError as exc:
@@ -57,6 +49,28 @@ def read_text_document(path: str | Path, display: str) -> Document:
         if written is not None:
             metadata = {**metadata, "title": written}
     return Document(display, metadata, split.body, suffix_of(fspath), decoded.encoding)
+
+
+def read_text_body(fspath: str) -> str:
+    """The body :func:`read_text_document` reads, its front matter skipped unparsed: for a
+    file whose metadata is known (read again to be cleaned, see feeds.content.perfile)."""
+    try:
+        return body_of(_decoded(fspath).text)
+    except FrontMatterError as exc:
+        raise ReadError("front matter", str(exc)) from None
+
+
+def _decoded(fspath: str) -> DecodedText:
+    try:
+        data = _read_bytes(fspath)
+    except OSError as exc:
+        raise ReadError("file", f"cannot be read: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise ReadError("file", "is empty")
+    try:
+        return decode_bytes(data)
+    except UndecodableError as exc:
+        raise ReadError("encoding", str(exc)) from None
 
 
 def _read_bytes(fspath: str) -> bytes:
