@@ -4,8 +4,10 @@ as texts are let go."""
 
 from __future__ import annotations
 
+import datetime
 import pickle
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -57,7 +59,10 @@ def stores_after_reading(tmp_path: Path, budget: int) -> tuple[list[str], Store,
         patch.setattr(keep, "TEXT_BUDGET", budget)
         for source in sources:
             read_task(source, config, True, store)
-    kinds = [type(store.look(s.fspath)).__name__ for s in sources]
+    kinds = [  # an Unread is kept as its plain values
+        "Unread" if isinstance(kept := store.look(s.fspath), tuple) else type(kept).__name__
+        for s in sources
+    ]
     cleaned = [clean_task(s, config, CorpusHints(), store) for s in sources]
     return kinds, store, cleaned
 
@@ -88,13 +93,49 @@ def test_an_unread_article_that_changed_since_is_reported(tmp_path: Path) -> Non
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(keep, "TEXT_BUDGET", 0)
         read_task(source, config, True, store)
-    assert isinstance(store.look(source.fspath), Unread)
+    assert Unread(*store.look(source.fspath)).title == "Post 1"
     post.write_text("---\ntitle: broken\n", encoding="utf-8")  # front matter left open
     outcome = pickle.loads(clean_task(source, config, CorpusHints(), store))
     assert outcome.result is None
     assert [(p.field, p.message) for p in outcome.problems] == [
         ("file", "changed while it was being read; run the command again")
     ]
+
+
+def test_plain_values_are_packed_and_come_back_equal() -> None:
+    store = Store()
+    values = [
+        (f"https://example.org/{n}.html", f"标题 {n}", ("新闻", "科技"), None,
+         {"thumbnail": f"/img/{n}.png", "photos": [f"/a/{n}.jpg", {"src": "b.png"}]})
+        for n in range(500)
+    ]
+    for n, value in enumerate(values):
+        store.keep_plain(f"post-{n}", value)
+    dated = ("u", "t", (), None, {"cover": datetime.date(2021, 1, 1)})  # not marshal's
+    store.keep_plain("dated", dated)
+    assert store.take("dated") == dated
+    assert [store.look(f"post-{n}") for n in range(500)] == values
+    assert len({id(store[f"post-{n}"][0]) for n in range(500)}) > 1  # more than one page
+    assert store.held == sum(end - start for _page, start, end in store.values())
+    assert [store.take(f"post-{n}") for n in range(500)] == values
+    assert (len(store), store.held) == (0, 0)
+
+
+def test_a_page_of_packed_values_is_freed_when_its_last_item_is_taken() -> None:
+    store = Store()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(20_000):
+            store.keep_plain(f"post-{n}", (f"https://example.org/{n}.html", "标题" * 20, None))
+        full = tracemalloc.get_traced_memory()[0]
+        for n in range(19_000):
+            store.take(f"post-{n}")
+        left = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert full - before > 2_000_000  # ~140 bytes of values each, and the keys
+    assert left - before < (full - before) / 8  # only the pages of the last 1 000 remain
 
 
 def test_memory_is_given_back_every_so_many_items_let_go(

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from feeds.content.bodyformat import FORMAT_KEYS, detect_body_format, render_markdown
 from feeds.content.cache import digest
@@ -47,14 +47,21 @@ class Parsed:
     content: ContentInput
 
 
-@dataclass(frozen=True)
-class Unread:
+class Unread(NamedTuple):
     """What a worker keeps of an article past its budget for texts: what cleaning needs
     besides the text (see :func:`read_again`), so the file is read again without its front
-    matter being parsed and normalized a second time."""
+    matter being parsed and normalized a second time. Plain values, kept packed (see
+    feeds.content.keep)."""
 
-    meta: Meta
-    fields: Mapping[str, Any]  # the front-matter fields cleaning reads (see cleaning_fields)
+    url: str
+    title: str
+    categories: tuple[str, ...]
+    declared_summary: str | None
+    fields: dict[str, Any]  # the front-matter fields cleaning reads (see cleaning_fields)
+
+    @classmethod
+    def of(cls, meta: Meta, fields: dict[str, Any]) -> Unread:
+        return cls(meta.url, meta.title, meta.categories, meta.declared_summary, fields)
 
 
 @dataclass(frozen=True)
@@ -135,9 +142,8 @@ def parse_file(
 
 def content_of(source: Source, doc: Document, meta: Meta, config: Config) -> ContentInput:
     """What cleaning reads of a document: its body as HTML (Markdown rendered now)."""
-    body = doc.body
-    fields = cleaning_fields(doc.metadata, config)
-    return _content(source, meta, fields, body, doc.body_format == "markdown")
+    unread = Unread.of(meta, cleaning_fields(doc.metadata, config))
+    return _content(source, unread, doc.body, doc.body_format == "markdown")
 
 
 def cleaning_fields(metadata: Mapping[str, Any], config: Config) -> dict[str, Any]:
@@ -150,18 +156,17 @@ def cleaning_fields(metadata: Mapping[str, Any], config: Config) -> dict[str, An
     }
 
 
-def _content(
-    source: Source, meta: Meta, fields: Mapping[str, Any], body: str, markdown: bool
-) -> ContentInput:
+def _content(source: Source, unread: Unread, body: str, markdown: bool) -> ContentInput:
+    """The article's text made ready to clean, with what else cleaning needs."""
     return ContentInput(
         path=source.display,
         html=render_markdown(body) if markdown else body,
-        page_url=meta.url,
-        title=meta.title,
-        categories=meta.categories,
-        metadata=fields,
+        page_url=unread.url,
+        title=unread.title,
+        categories=unread.categories,
+        metadata=unread.fields,
         source_dir=_folder(os.path.dirname(source.fspath)),
-        declared_summary=meta.declared_summary,
+        declared_summary=unread.declared_summary,
     )
 
 
@@ -202,7 +207,8 @@ def read_task(source: Source, config: Config, keep: bool, store: Store) -> FileR
     if keep and store.has_room():
         _keep(store, source, Parsed(source, content_of(source, doc, meta, config)))
     elif keep:  # the text is read again when it is cleaned
-        store.keep(source.fspath, Unread(meta, cleaning_fields(doc.metadata, config)), _UNREAD)
+        unread = Unread.of(meta, cleaning_fields(doc.metadata, config))
+        store.keep_plain(source.fspath, tuple(unread))
     return FileRecord(meta, None, tuple(problems), own)
 
 
@@ -233,8 +239,8 @@ def _stored(
     kept = store.look(source.fspath) if keep else store.take(source.fspath)
     if isinstance(kept, Parsed):
         return kept
-    if isinstance(kept, Unread):
-        item = read_again(source, kept)
+    if isinstance(kept, tuple):  # kept Unread (as its plain values)
+        item = read_again(source, Unread(*kept))
     elif meta is not None:
         item = reread(source, meta, config)
     else:
@@ -242,9 +248,6 @@ def _stored(
     if item is not None and keep:
         _keep(store, source, item)
     return item
-
-
-_UNREAD = 1024  # about what an Unread takes
 
 
 def _keep(store: Store, source: Source, item: Parsed) -> None:
@@ -283,7 +286,7 @@ def read_again(source: Source, unread: Unread) -> Parsed | None:
             body, markdown = doc.body, doc.body_format == "markdown"
     except Exception:  # gone or broken since it was read: "changed while read"
         return None
-    return Parsed(source, _content(source, unread.meta, fields, body, markdown))
+    return Parsed(source, _content(source, unread, body, markdown))
 
 
 def _document(source: Source) -> Document | None:
