@@ -29,7 +29,7 @@ from feeds.content.slugs import match_key
 from feeds.models import Article, Author, Thumbnail
 from feeds.render import Entry, FeedMeta, RenderError, jsonfeed
 from feeds.render.fields import newest, terms
-from feeds.render.text import rfc822, rfc3339, xml_html, xml_text
+from feeds.render.text import rfc822, rfc3339, xml_html, xml_html_utf8, xml_text
 
 # the references: the implementations as they were -----------------------------------------
 
@@ -125,9 +125,16 @@ def test_every_character_xml_text_drops_is_unprintable() -> None:
         assert not any(c.isprintable() for c in dropped)
         for c in chunk:
             assert xml_text(c) == old_xml_text(c)
-            assert xml_html(c) == old_xml_html(c)
+            assert_html(c)
         assert xml_text(chunk) == old_xml_text(chunk)
-        assert xml_html(chunk) == old_xml_html(chunk)
+        assert_html(chunk)
+        assert_html("a\n" + chunk)  # the regexes' path too
+
+
+def assert_html(value: str) -> None:
+    """xml_html, and its UTF-8 (the fast way), are what the regexes give."""
+    assert xml_html(value) == old_xml_html(value)
+    assert xml_html_utf8(value) == old_xml_html(value).encode("utf-8")
 
 
 @pytest.mark.parametrize("form", ["{:d}", "{:05d}", "x{:x}", "X{:X}", "x{:06X}", "X{:04x}"])
@@ -135,8 +142,8 @@ def test_every_numeric_reference_is_kept_or_dropped_as_before(form: str) -> None
     refs = [f"&#{form.format(n)};" for n in range(0x11000)]
     for i in range(0, len(refs), 4096):
         chunk = "".join(refs[i : i + 4096])
-        assert xml_html(chunk) == old_xml_html(chunk)
-        assert xml_html("a\n" + chunk) == old_xml_html("a\n" + chunk)
+        assert_html(chunk)
+        assert_html("a\n" + chunk)
 
 
 @st.composite
@@ -170,7 +177,7 @@ html_texts = st.lists(
 @given(html_texts)
 def test_xml_text_and_xml_html_are_what_the_regexes_give(value: str) -> None:
     assert xml_text(value) == old_xml_text(value)
-    assert xml_html(value) == old_xml_html(value)
+    assert_html(value)
 
 
 @pytest.mark.parametrize(("value", "cleaned"), [
@@ -180,12 +187,14 @@ def test_xml_text_and_xml_html_are_what_the_regexes_give(value: str) -> None:
 def test_a_reference_made_by_dropping_a_character_is_dropped_too(value: str,
                                                                   cleaned: str) -> None:
     assert xml_html(value) == old_xml_html(value) == cleaned
+    assert xml_html_utf8(value) == cleaned.encode("utf-8")
 
 
 @pytest.mark.parametrize("value", [b"\x01", None, 7, ["a"]])
 def test_anything_but_text_fails_as_the_regexes_fail(value: Any) -> None:
     for new, old in ((xml_text, old_xml_text), (xml_html, old_xml_html)):
         assert outcome(lambda: new(value)) == outcome(lambda: old(value))  # noqa: B023
+    assert outcome(lambda: xml_html_utf8(value)) == outcome(lambda: old_xml_html(value))
 
 
 def test_a_str_subclass_gives_the_same_text() -> None:
@@ -194,7 +203,7 @@ def test_a_str_subclass_gives_the_same_text() -> None:
 
     for value in ["plain", "a\x01b", "&#1;"]:
         assert xml_text(Text(value)) == old_xml_text(Text(value))
-        assert xml_html(Text(value)) == old_xml_html(Text(value))
+        assert_html(Text(value))
 
 
 # dates --------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from feeds.content.slugs import match_key
 from feeds.models import Author, Thumbnail
 from feeds.render.fields import image_type, newest, positive, terms
 from feeds.render.model import Entry, FeedMeta, RenderError
-from feeds.render.text import rfc3339, xml_html
+from feeds.render.text import rfc3339, xml_html_utf8
 from feeds.render.xml import ATOM, HISTORY, MEDIA, XML_LANG, stream, sub
 from feeds.render.xmltext import Line, attr, attrs, text
 
@@ -81,7 +81,7 @@ def _person(parent: etree._Element, author: Author) -> None:
 
 
 # Entries are written as text (xmltext): Atom is the default namespace, media: is declared
-# on the root; a (start, HTML, end) tuple is a line of HTML from xml_html.
+# on the root; a (start, HTML, end) tuple is a line of HTML from xml_html_utf8.
 def _entry(entry: Entry) -> list[Line]:
     article = entry.article
     published = rfc3339(article.published)
@@ -102,7 +102,7 @@ def _entry(entry: Entry) -> list[Line]:
     if article.summary:
         lines.append(f"  <summary>{text(article.summary)}</summary>")
     if entry.full and article.content_html:
-        body = xml_html(article.content_html)
+        body = xml_html_utf8(article.content_html)
         lines.append(('  <content type="html">', body, "</content>"))
     lines += [f'  <category term="{attr(match_key(term))}" label="{attr(term)}"/>'
               for term in terms(article)]

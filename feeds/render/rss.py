@@ -18,7 +18,7 @@ from lxml import etree
 from feeds.models import Thumbnail
 from feeds.render.fields import image_type, newest, positive, terms
 from feeds.render.model import Entry, FeedMeta, RenderError
-from feeds.render.text import rfc822, xml_html
+from feeds.render.text import rfc822, xml_html_utf8
 from feeds.render.xml import ATOM, CONTENT, DC, HISTORY, MEDIA, stream, sub
 from feeds.render.xmltext import Line, attr, attrs, text
 
@@ -70,13 +70,14 @@ def _channel(root: etree._Element, meta: FeedMeta, updated: datetime) -> etree._
 
 
 # Items are written as text (xmltext), with the prefixes NSMAP declares on the root; a
-# (start, HTML, end) tuple is a line of HTML from xml_html.
+# (start, HTML, end) tuple is a line of HTML from xml_html_utf8.
 def _item(entry: Entry) -> list[Line]:
     article = entry.article
     permalink = "true" if article.id == article.url else "false"
     # description is HTML to readers: the plain-text summary is escaped once more
     summary = html.escape(article.summary, quote=False)
-    body = xml_html(article.content_html)
+    # the content, only when written: as the description (no summary) or in full
+    body = xml_html_utf8(article.content_html) if entry.full or not summary else b""
     lines: list[Line] = [
         "<item>",
         f"  <title>{text(article.title)}</title>",
