@@ -9,7 +9,13 @@ from foundation_support import collect_paths, fixture, messages
 
 from feeds.content.decode import decode_bytes
 from feeds.content.discover import discover
-from feeds.content.readers import MAX_FILE_BYTES, ReadError, read_text_body, read_text_document
+from feeds.content.readers import (
+    MAX_FILE_BYTES,
+    READERS,
+    ReadError,
+    read_text_body,
+    read_text_document,
+)
 from feeds.models import Document
 
 
@@ -230,3 +236,9 @@ def test_reading_the_body_alone_still_refuses_front_matter_left_open(tmp_path: P
     post.write_text("---\ntitle: never closed\n\nbody\n", encoding="utf-8")
     with pytest.raises(ReadError, match="not closed"):
         read_text_body(str(post))
+
+
+def test_every_reader_is_the_text_reader() -> None:
+    """An article past a worker's text budget is read again with read_text_body (see
+    feeds.content.perfile.read_again): a new kind of reader needs its own body reader."""
+    assert set(READERS.values()) == {read_text_document}

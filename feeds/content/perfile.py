@@ -27,7 +27,7 @@ from feeds.content.pipeline import (
     article_facts,
     build_content,
 )
-from feeds.content.readers import ReadError, read_text_body, read_text_document, reader_for
+from feeds.content.readers import ReadError, read_text_body, reader_for
 from feeds.content.suffixes import suffix_of
 from feeds.models import Document, Problem, Severity
 
@@ -91,11 +91,20 @@ def parse_one(
     Without ``text`` only the record is made (no Markdown rendered): the Parsed is None."""
     problems: list[Problem] = []
     parsed = parse_file(source, config, problems)
+    record = _record(parsed, problems)
+    if parsed is None or not text:
+        return None, record
+    meta, doc, _own = parsed
+    return Parsed(source, content_of(source, doc, meta, config)), record
+
+
+def _record(
+    parsed: tuple[Meta, Document, tuple[Problem, ...]] | None, problems: list[Problem]
+) -> FileRecord:
+    """The record of a file parse_file read (None: not an article)."""
     if parsed is None:
-        return None, FileRecord(None, None, tuple(problems), ())
-    meta, doc, own = parsed
-    item = Parsed(source, content_of(source, doc, meta, config)) if text else None
-    return item, FileRecord(meta, None, tuple(problems), own)
+        return FileRecord(None, None, tuple(problems), ())
+    return FileRecord(parsed[0], None, tuple(problems), parsed[2])
 
 
 def describe_one(item: Parsed, config: Config) -> ArticleFacts:
@@ -201,15 +210,14 @@ def read_task(source: Source, config: Config, keep: bool, store: Store) -> FileR
     budget an article is kept Unread (see feeds.content.keep)."""
     problems: list[Problem] = []
     parsed = parse_file(source, config, problems)
-    if parsed is None:
-        return FileRecord(None, None, tuple(problems), ())
-    meta, doc, own = parsed
-    if keep and store.has_room():
-        _keep(store, source, Parsed(source, content_of(source, doc, meta, config)))
-    elif keep:  # the text is read again when it is cleaned
-        unread = Unread.of(meta, cleaning_fields(doc.metadata, config))
-        store.keep_plain(source.fspath, tuple(unread))
-    return FileRecord(meta, None, tuple(problems), own)
+    if parsed is not None and keep:
+        meta, doc, _own = parsed
+        if store.has_room():
+            _keep(store, source, Parsed(source, content_of(source, doc, meta, config)))
+        else:  # the text is read again when it is cleaned
+            unread = Unread.of(meta, cleaning_fields(doc.metadata, config))
+            store.keep_plain(source.fspath, tuple(unread))
+    return _record(parsed, problems)
 
 
 def describe_task(
@@ -273,19 +281,13 @@ def reread(source: Source, meta: Meta, config: Config) -> Parsed | None:
 
 def read_again(source: Source, unread: Unread) -> Parsed | None:
     """:func:`reread` of an article kept Unread: only its body is read (the front matter is
-    skipped, not parsed); the same text. None when it can no longer be read."""
-    fields = unread.fields
+    skipped, not parsed); the same text. None when it can no longer be read. Every reader
+    is the text reader (a test holds READERS to that): its body is read_text_body's."""
     try:
-        if reader_for(source.fspath, explicit=source.explicit) is read_text_document:
-            body = read_text_body(source.fspath)
-            markdown = detect_body_format(body, suffix_of(source.fspath), fields) == "markdown"
-        else:  # another reader: its document, read whole
-            doc = _document(source)
-            if doc is None:
-                return None
-            body, markdown = doc.body, doc.body_format == "markdown"
+        body = read_text_body(source.fspath)
     except Exception:  # gone or broken since it was read: "changed while read"
         return None
+    markdown = detect_body_format(body, suffix_of(source.fspath), unread.fields) == "markdown"
     return Parsed(source, _content(source, unread, body, markdown))
 
 
