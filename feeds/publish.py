@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -65,6 +66,19 @@ def publish(out_dir: Path, rel_path: str, data: bytes) -> Outcome:
     return Outcome.WRITTEN
 
 
+def _settle(target: Path, temp: Path) -> bool:
+    """True when ``target`` already holds the bytes of ``temp``; else ``temp`` is flushed to
+    disk (so a power cut after the rename cannot leave an empty feed) and False."""
+    if _same_file(target, temp):
+        return True
+    descriptor = os.open(temp, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+    return False
+
+
 def _same_file(path: Path, other: Path) -> bool:
     try:
         if path.stat().st_size != other.stat().st_size:
@@ -99,6 +113,10 @@ class Draft:
         self.target = target_path(out_dir, rel_path)
         self.data: bytes | None = None
         self.file: Path | None = None
+        # a temp file is compared with the target, and flushed to disk when they differ, by
+        # a thread started once it is written: while later drafts render, not at publish
+        self._settling: threading.Thread | None = None
+        self._unchanged: bool | None = None  # the thread's answer (None: it could not tell)
 
     def __iter__(self) -> Iterator[bytes]:
         """The draft's bytes, in pieces."""
@@ -123,19 +141,38 @@ class Draft:
             return publish(self.out_dir, self.rel_path, data)
         temp, self.file = self.file, None
         try:
-            if _same_file(self.target, temp):
+            unchanged = self._settled()
+            if unchanged is None:  # not settled ahead (or it failed): the same steps now
+                unchanged = _settle(self.target, temp)
+            if unchanged:
                 return Outcome.UNCHANGED
             mode = self.target.stat().st_mode & 0o777 if self.target.exists() else 0o644
-            descriptor = os.open(temp, os.O_RDONLY)
-            try:
-                os.fsync(descriptor)
-            finally:
-                os.close(descriptor)
             os.chmod(temp, mode)  # mkstemp makes 0600; a web server must be able to read it
             os.replace(temp, self.target)
         finally:
             temp.unlink(missing_ok=True)
         return Outcome.WRITTEN
+
+    def settle_ahead(self) -> None:
+        """Start comparing the written temp file with the target, and flushing it to disk
+        when they differ, in a thread (both wait on the disk: ~0.5 s for 1.5 GB of feeds)."""
+        temp = self.spilled
+
+        def settle() -> None:
+            try:
+                self._unchanged = _settle(self.target, temp)
+            except OSError:
+                self._unchanged = None  # publish() tries again and reports what fails
+
+        self._settling = threading.Thread(target=settle, name="settle-draft", daemon=True)
+        self._settling.start()
+
+    def _settled(self) -> bool | None:
+        """The answer of the thread settle_ahead() started, once it has finished."""
+        if self._settling is None:
+            return None
+        self._settling.join()  # at once when it has
+        return self._unchanged
 
     @property
     def spilled(self) -> Path:
@@ -146,6 +183,7 @@ class Draft:
     def discard(self) -> None:
         """Forget the draft: its temp file is removed, the target stays as it was."""
         self.data = None
+        self._settled()  # no thread outlives its draft (a later fork must not copy one)
         if self.file is not None:
             self.file.unlink(missing_ok=True)
             self.file = None
@@ -212,7 +250,9 @@ class Drafts:
                 handle.close()
                 if self.watcher is not None:  # told even when rendering failed half-way
                     self.watcher.finish(draft.spilled, size)
-        if handle is None:
+        if handle is not None:
+            draft.settle_ahead()
+        else:
             draft.data = b"".join(kept)
             self._held += size
         return draft

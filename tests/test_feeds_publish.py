@@ -106,3 +106,66 @@ def test_a_draft_that_fails_while_rendering_leaves_nothing(tmp_path: Path) -> No
     with Drafts(tmp_path, memory=0) as drafts, pytest.raises(ValueError):
         drafts.write("sub/feed.xml", pieces())
     assert list(tmp_path.iterdir()) == []
+
+
+def _record_fsyncs(monkeypatch: pytest.MonkeyPatch, fail_first: bool = False) -> list[str]:
+    """The names of the threads that flush a file, in order (the flush itself still runs)."""
+    import threading
+
+    calls: list[str] = []
+    real = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        calls.append(threading.current_thread().name)
+        if fail_first and len(calls) == 1:
+            raise OSError(5, "Input/output error")
+        real(descriptor)
+
+    monkeypatch.setattr("feeds.publish.os.fsync", fsync)
+    return calls
+
+
+def test_a_large_draft_is_compared_and_flushed_as_soon_as_it_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _record_fsyncs(monkeypatch)
+    (tmp_path / "same.xml").write_bytes(b"same bytes")
+    with Drafts(tmp_path, memory=0) as drafts:
+        changed = drafts.write("feed.xml", [b"new ", b"bytes"])
+        same = drafts.write("same.xml", [b"same ", b"bytes"])
+        assert changed._settled() is False and same._settled() is True  # known before publish
+        assert calls == ["settle-draft"]  # the changed one flushed, by the thread
+        assert (changed.publish(), same.publish()) == (Outcome.WRITTEN, Outcome.UNCHANGED)
+    assert calls == ["settle-draft"]  # publishing did not flush again
+    assert (tmp_path / "feed.xml").read_bytes() == b"new bytes"
+
+
+def test_publishing_flushes_itself_when_the_thread_could_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _record_fsyncs(monkeypatch, fail_first=True)
+    with Drafts(tmp_path, memory=0) as drafts:
+        assert drafts.write("feed.xml", [b"bytes"]).publish() is Outcome.WRITTEN
+    assert calls == ["settle-draft", "MainThread"]
+    assert (tmp_path / "feed.xml").read_bytes() == b"bytes"
+
+
+def test_no_settling_thread_outlives_its_drafts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    real = os.fsync
+
+    def slow_fsync(descriptor: int) -> None:  # a slow disk: the threads are still at work
+        time.sleep(0.1)
+        real(descriptor)
+
+    monkeypatch.setattr("feeds.publish.os.fsync", slow_fsync)
+    with pytest.raises(RuntimeError), Drafts(tmp_path, memory=0) as drafts:
+        for n in range(5):
+            drafts.write(f"feed{n}.xml", [b"x" * 100_000])
+        raise RuntimeError("a check failed: nothing is published")
+    assert not [t for t in threading.enumerate() if t.name == "settle-draft"]
+    assert list(tmp_path.iterdir()) == []
