@@ -30,6 +30,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from make_corpus import write_corpus  # noqa: E402
 
+from feeds.timings import SIDE_PHASES  # noqa: E402 - phases within others, not summed
+
 # The yardstick: the team's shared corpus generator and Hugo site, when checked out
 # beside the repository; a user's clone falls back to the copies in bench/.
 SHARED_TOOLS = HERE.parents[1] / "shared" / "tools"
@@ -217,12 +219,11 @@ def summarize(runs: list[tuple[float, float, str]]) -> dict[str, Any]:
             for n in names
         }
         # the rest of the wall time: interpreter start, imports, reading the config
-        top = sum(v for n, v in figures["phases"].items() if n not in INSIDE_FEEDS)
+        top = sum(v for n, v in figures["phases"].items() if n not in SIDE_PHASES)
         figures["phases"]["start"] = round(max(0.0, figures["wall_s"] - top), 3)
     return figures
 
 
-INSIDE_FEEDS = {"render", "check", "write"}  # summed over the workers, within "feeds"
 
 
 def phase_line(phases: dict[str, float]) -> str:

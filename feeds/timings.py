@@ -3,7 +3,10 @@
 Phases are named the way a user thinks of a build: discover (list and stat the files), parse
 (read, front matter, normalize, what each article tells the learner), learn, clean, render,
 check, write. Phases that run in worker processes add up each worker's time, so on several
-cores their sum can exceed the run's wall time.
+cores their sum can exceed the run's wall time. Some phases run beside another and are part
+of its time: ``select`` (choosing what the feeds show) beside ``learn``, ``cache`` (saving
+the build cache) beside ``clean``, and ``render``, ``check`` and ``write`` within ``feeds``
+(see SIDE_PHASES).
 """
 
 from __future__ import annotations
@@ -11,6 +14,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+
+# phases counted within another one (see the module's docstring): the others add up to the
+# run's wall time
+SIDE_PHASES = frozenset({"select", "cache", "render", "check", "write"})
 
 
 class Timings:
@@ -25,18 +32,6 @@ class Timings:
             yield
         finally:
             self.add(name, time.perf_counter() - start)
-
-    @contextmanager
-    def within(self, outer: str, name: str) -> Iterator[None]:
-        """A phase run while ``outer`` waits for its workers: counted as ``name`` only, so
-        the phases still add up to the run's wall time."""
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            seconds = time.perf_counter() - start
-            self.add(name, seconds)
-            self.add(outer, -seconds)
 
     def add(self, name: str, seconds: float) -> None:
         self._seconds[name] = self._seconds.get(name, 0.0) + seconds

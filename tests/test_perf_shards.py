@@ -133,8 +133,8 @@ def mark_started(item: str, folder: str, _extra: None, _store: dict[str, Any]) -
 
 @pytest.mark.usefixtures("two_workers")
 def test_meanwhile_runs_here_while_the_workers_work(tmp_path: Path) -> None:
-    """Called once, in this process, after the workers have their first chunks and before
-    any result is yielded: it can see them working (the files they leave appear)."""
+    """Called once, in this process (in a thread), after the workers have their first chunks
+    and before any result is yielded: it can see them working (the files they leave appear)."""
     seen: list[tuple[int, int]] = []
 
     def meanwhile() -> None:
@@ -149,6 +149,53 @@ def test_meanwhile_runs_here_while_the_workers_work(tmp_path: Path) -> None:
         first = next(results)
         assert len(seen) == 1 and seen[0][0] == os.getpid() and seen[0][1] > 0
         assert [first, *results] == ITEMS and len(seen) == 1
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_the_workers_are_kept_fed_while_meanwhile_runs(tmp_path: Path) -> None:
+    """Each worker gets two chunks (64 items each) before meanwhile starts; it waits here
+    until more items than that were begun, which only happens if chunks keep going out."""
+    first_chunks = 2 * 2 * 64
+    begun: list[int] = []
+
+    def meanwhile() -> None:
+        end = time.monotonic() + 5
+        while len(list(tmp_path.iterdir())) <= first_chunks and time.monotonic() < end:
+            time.sleep(0.005)
+        begun.append(len(list(tmp_path.iterdir())))
+
+    with ShardPool(str(tmp_path)) as pool:
+        assert list(pool.run(mark_started, ITEMS, key, meanwhile=meanwhile)) == ITEMS
+    assert begun[0] > first_chunks
+
+
+def _meanwhile_threads() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name == "meanwhile"]
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_an_error_in_meanwhile_is_raised_by_the_results(tmp_path: Path) -> None:
+    def meanwhile() -> None:
+        raise OSError("the cache could not be written")
+
+    with ShardPool(str(tmp_path)) as pool, pytest.raises(OSError, match="could not be written"):
+        list(pool.run(mark_started, ITEMS, key, meanwhile=meanwhile))
+    assert _meanwhile_threads() == []
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_a_failing_phase_waits_for_meanwhile_to_finish() -> None:
+    finished: list[bool] = []
+
+    def meanwhile() -> None:
+        time.sleep(0.3)
+        finished.append(True)
+
+    with ShardPool("shared") as pool, pytest.raises(FeedsError, match="no good"):
+        list(pool.run(explode, [*ITEMS[:10], "bad"], key, meanwhile=meanwhile))
+    assert finished == [True] and _meanwhile_threads() == []
 
 
 def test_meanwhile_runs_once_without_workers_too(tmp_path: Path) -> None:

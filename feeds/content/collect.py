@@ -103,7 +103,7 @@ def collect(
             kept = [s for s in kept if s.display in selection.picked()]
 
         def save() -> None:  # while the workers clean (run.clean always runs it), not after
-            with timings.within("clean", "cache"):
+            with timings.phase("cache"):
                 run.save()
 
         with timings.phase("clean"):
@@ -142,7 +142,7 @@ class _Selection:
         self.chosen: Collection_[str] | None = None
 
     def __call__(self) -> None:
-        with self.timings.within("learn", "select"):
+        with self.timings.phase("select"):
             self.index, self.duplicates = _index(self.kept, self.run, self.config)
             self.chosen = self.chooser(self.index)
 
