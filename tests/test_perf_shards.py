@@ -186,6 +186,21 @@ def test_an_error_in_meanwhile_is_raised_by_the_results(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("two_workers")
+def test_meanwhile_runs_and_reports_in_a_phase_with_nothing_to_send(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    def meanwhile() -> None:
+        calls.append("ran")
+        raise OSError("the cache could not be written")
+
+    with ShardPool(str(tmp_path)) as pool:
+        assert list(pool.run(mark_started, ITEMS, key)) == ITEMS  # the workers are started
+        with pytest.raises(OSError, match="could not be written"):
+            list(pool.run(mark_started, [], key, meanwhile=meanwhile))
+    assert calls == ["ran"]
+
+
+@pytest.mark.usefixtures("two_workers")
 def test_a_failing_phase_waits_for_meanwhile_to_finish() -> None:
     finished: list[bool] = []
 

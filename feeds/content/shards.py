@@ -231,8 +231,8 @@ class _Dispatch:
         from multiprocessing.connection import wait
 
         following = 0
-        while busy:
-            for ready in wait(conns):
+        while busy or following in done:
+            for ready in wait(conns) if busy else ():
                 worker = conns.index(ready)  # type: ignore[arg-type]
                 status, got, payload = _receive(conns[worker])
                 busy -= 1
@@ -249,24 +249,20 @@ class _Dispatch:
                     self.advance(len(payload))
                 if self._send(worker, sent, number):
                     number, busy = number + 1, busy + 1
-            if aside is not None and aside.thread.is_alive():
-                continue
             if aside is not None:
-                aside.result()
+                if busy and aside.thread.is_alive():
+                    continue  # results wait; the workers do not
+                aside.finish()
                 aside = None
             while following in done:  # the last answer in lets the last results out here
                 yield done.pop(following)
                 following += 1
-        if aside is not None:
-            aside.thread.join()
-            aside.result()
-        while following in done:
-            yield done.pop(following)
-            following += 1
+        if aside is not None:  # a phase with nothing to send
+            aside.finish()
 
 
 class _Aside:
-    """``work()`` in a thread; ``result()`` once it has finished raises what it raised."""
+    """``work()`` in a thread, started at once."""
 
     def __init__(self, work: Callable[[], object]) -> None:
         self.error: BaseException | None = None
@@ -280,7 +276,9 @@ class _Aside:
         self.thread = threading.Thread(target=run, name="meanwhile", daemon=True)
         self.thread.start()
 
-    def result(self) -> None:
+    def finish(self) -> None:
+        """Wait for the work to end; raise its error, if any."""
+        self.thread.join()
         if self.error is not None:
             raise self.error
 
