@@ -302,6 +302,21 @@ def test_collect_reports_progress_per_phase_and_only_for_work_done(tmp_path: Pat
     assert seen == []  # everything came from the cache: nothing to show
 
 
+def test_with_worker_processes_the_cache_is_saved_beside_them_and_used_next_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers: the records are saved by a thread of this process while they clean (a
+    connection of its own: the one put() keeps belongs to the consuming thread)."""
+    monkeypatch.setenv("FEEDS_WORKERS", "2")
+    write_site(tmp_path)
+    config = config_for(tmp_path)
+    first = collect(config, now=NOW)
+    assert first.problems == ()  # no "could not be written" warning
+    seen, recording = phase_recorder()
+    again = collect(config, now=NOW, progress=recording)
+    assert seen == [] and again.articles == first.articles
+
+
 def test_an_edit_that_changes_what_is_learned_reads_only_that_file(tmp_path: Path) -> None:
     """The learner re-describes boilerplate from one article per source, not from all."""
     content = write_site(tmp_path, range(1, 13))
