@@ -224,8 +224,6 @@ def summarize(runs: list[tuple[float, float, str]]) -> dict[str, Any]:
     return figures
 
 
-
-
 def phase_line(phases: dict[str, float]) -> str:
     return "  ".join(f"{name} {seconds:.2f}" for name, seconds in phases.items())
 

@@ -44,23 +44,29 @@ class SplitText:
 
 def split_front_matter(text: str) -> SplitText:
     """Metadata and body; a text with no front matter gives empty metadata."""
-    stripped = text.lstrip("\n \t")
-    for kind, handler in _HANDLERS:
-        if handler.detect(stripped):
-            raw, body = _split(handler, stripped, kind)
-            skipped_lines = text[: len(text) - len(stripped)].count("\n")
-            return SplitText(_parse(kind, raw, skipped_lines), body, kind, raw)
-    return SplitText({}, text, "none")
+    found = _boundaries(text)
+    if found is None:
+        return SplitText({}, text, "none")
+    kind, raw, body, skipped_lines = found
+    return SplitText(_parse(kind, raw, skipped_lines), body, kind, raw)
 
 
 def body_of(text: str) -> str:
     """The body :func:`split_front_matter` gives, without parsing the front matter: for a
     text whose metadata is known already (FrontMatterError when it is not closed)."""
+    found = _boundaries(text)
+    return text if found is None else found[2]
+
+
+def _boundaries(text: str) -> tuple[str, str, str, int] | None:
+    """(kind, raw front matter, body, lines before it) of the front matter that opens
+    ``text``; None when none does."""
     stripped = text.lstrip("\n \t")
     for kind, handler in _HANDLERS:
         if handler.detect(stripped):
-            return _split(handler, stripped, kind)[1]
-    return text
+            raw, body = _split(handler, stripped, kind)
+            return kind, raw, body, text[: len(text) - len(stripped)].count("\n")
+    return None
 
 
 def _split(handler: Any, text: str, kind: str) -> tuple[str, str]:

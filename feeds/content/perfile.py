@@ -60,7 +60,9 @@ class Unread(NamedTuple):
     fields: dict[str, Any]  # the front-matter fields cleaning reads (see cleaning_fields)
 
     @classmethod
-    def of(cls, meta: Meta, fields: dict[str, Any]) -> Unread:
+    def of(cls, meta: Meta, metadata: Mapping[str, Any], config: Config) -> Unread:
+        """From the article's metadata and its document's front matter."""
+        fields = cleaning_fields(metadata, config)
         return cls(meta.url, meta.title, meta.categories, meta.declared_summary, fields)
 
 
@@ -151,7 +153,7 @@ def parse_file(
 
 def content_of(source: Source, doc: Document, meta: Meta, config: Config) -> ContentInput:
     """What cleaning reads of a document: its body as HTML (Markdown rendered now)."""
-    unread = Unread.of(meta, cleaning_fields(doc.metadata, config))
+    unread = Unread.of(meta, doc.metadata, config)
     return _content(source, unread, doc.body, doc.body_format == "markdown")
 
 
@@ -215,8 +217,7 @@ def read_task(source: Source, config: Config, keep: bool, store: Store) -> FileR
         if store.has_room():
             _keep(store, source, Parsed(source, content_of(source, doc, meta, config)))
         else:  # the text is read again when it is cleaned
-            unread = Unread.of(meta, cleaning_fields(doc.metadata, config))
-            store.keep_plain(source.fspath, tuple(unread))
+            store.keep_plain(source.fspath, tuple(Unread.of(meta, doc.metadata, config)))
     return _record(parsed, problems)
 
 
