@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from feeds.html import boilerplate
-from feeds.html.boilerplate import LearnedBlock
+from feeds.html.boilerplate import LearnedBlock, Shape
 from feeds.html.byline import replaces_author
 from feeds.models import Problem, Severity, Thumbnail
 
@@ -80,6 +80,9 @@ class CorpusHints:
     learned: tuple[LearnedBlock, ...] = ()
     placeholder_counts: Mapping[str, int] = field(default_factory=dict)
     articles: int = 0
+    # source → the shapes of all its learned blocks, so cleaning hashes only blocks of those
+    # shapes (see boilerplate.drop_learned); a source missing here has every block hashed
+    shapes: Mapping[str, frozenset[Shape]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -127,11 +130,12 @@ def combine_facts(
     settings = config.cleaning.boilerplate
     learned: dict[str, frozenset[str]] = {}
     described: tuple[LearnedBlock, ...] = ()
+    shapes: dict[str, frozenset[Shape]] = {}
     if settings.enabled:
         learned, stats = boilerplate.learn(
             ((f.source, f.signature, f.blocks) for f in facts), settings
         )
-        described = _describe(stats, facts, input_at, config)
+        described, shapes = _describe(stats, facts, input_at, config)
     counts = _placeholder_counts((f.images for f in facts), len(facts), config)
     return CorpusHints(
         boilerplate=learned,
@@ -139,6 +143,7 @@ def combine_facts(
         learned=described,
         placeholder_counts=counts,
         articles=len(facts),
+        shapes=shapes,
     )
 
 
@@ -162,21 +167,29 @@ def _describe(
     facts: Sequence[ArticleFacts],
     input_at: Callable[[int], ContentInput],
     config: Config,
-) -> tuple[LearnedBlock, ...]:
+) -> tuple[tuple[LearnedBlock, ...], dict[str, frozenset[Shape]]]:
+    """Each learned block described, and the shapes of each source's learned blocks (of the
+    sources whose every learned block was found again)."""
     from feeds.html import document  # see article_facts
 
     found: dict[str, LearnedBlock] = {}
+    shapes: dict[str, frozenset[Shape]] = {}
     for source, (counts, _n) in sorted(stats.items()):
         wanted = set(counts)
+        shaped: dict[str, Shape] = {}
         for index, fact in enumerate(facts):
             if fact.source != source or wanted.isdisjoint(fact.blocks):
                 continue
             blocks = document.blocks(input_at(index), config)
             found.update(boilerplate.describe(source, blocks, stats[source], found))
+            shaped.update(boilerplate.block_shapes(blocks, wanted))
             wanted -= {b.digest for b in blocks}  # nested learned blocks count as seen
             if not wanted:
                 break
-    return tuple(sorted(found.values(), key=lambda b: (b.source, -b.count, b.digest)))
+        if not wanted:
+            shapes[source] = frozenset(shaped.values())
+    described = tuple(sorted(found.values(), key=lambda b: (b.source, -b.count, b.digest)))
+    return described, shapes
 
 
 def build_content(item: ContentInput, config: Config, hints: CorpusHints) -> ContentResult:
@@ -185,7 +198,9 @@ def build_content(item: ContentInput, config: Config, hints: CorpusHints) -> Con
     from feeds.html import document  # see article_facts
 
     try:
-        built = document.build(item, config, hints.boilerplate, hints.placeholder_images)
+        built = document.build(
+            item, config, hints.boilerplate, hints.placeholder_images, hints.shapes
+        )
     except Exception as exc:  # last line of defence: the output stays safe, the user is told
         return _fallback(item, config, exc)
     return ContentResult(

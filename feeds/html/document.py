@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING
 
 from feeds.html import clean, thumbnail
 from feeds.html.assets import LocalAssets, resized
-from feeds.html.boilerplate import Block, candidate_blocks, candidate_digests, drop_learned
+from feeds.html.boilerplate import (
+    Block,
+    Shape,
+    candidate_blocks,
+    candidate_digests,
+    drop_learned,
+)
 from feeds.html.byline import take_byline
 from feeds.html.images import remove_pixels
 from feeds.html.rules import apply_rules, rules_for, source_of
@@ -124,14 +130,17 @@ def build(
     config: Config,
     learned: Mapping[str, frozenset[str]],
     placeholders: frozenset[str],
+    shapes: Mapping[str, frozenset[Shape]] | None = None,
 ) -> Built:
     """Every step for one article, in order: shared cleaning, learned boilerplate, byline,
     URLs, pixels, tidying; then summary and thumbnail from the cleaned tree; then sanitizing."""
     root, trash, ignored = _parse_clean(item, config)
     dropped = 0
-    known = learned.get(source_key(item, config))
+    source = source_key(item, config)
+    known = learned.get(source)
     if known and config.cleaning.boilerplate.enabled:
-        dropped = drop_learned(root, known, config.cleaning.boilerplate, trash)
+        shaped = shapes.get(source) if shapes is not None else None
+        dropped = drop_learned(root, known, config.cleaning.boilerplate, trash, shaped)
     byline = take_byline(root, config.cleaning.byline, trash)
     resolve, assets = _resolver(item, config)
     absolutize(root, resolve)
