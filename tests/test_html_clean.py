@@ -56,6 +56,11 @@ def test_full_width_indents_are_trimmed(sina: str):
     assert "<p>二是推进" in sina
 
 
+def test_indents_at_both_ends_of_a_paragraph_are_trimmed():
+    html = build("<p>\u3000\u3000两端都有缩进\u3000 </p><li>\u00a0列表\u3000</li>").content_html
+    assert "<p>两端都有缩进</p>" in html and "<li>列表</li>" in html
+
+
 def test_whitespace_only_paragraphs_and_empty_wrappers_are_gone(sina: str):
     root = tree(sina)
     for el in root.iter("p", "span", "div", "font"):

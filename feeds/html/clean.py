@@ -87,11 +87,13 @@ def trim_indents(root: Tag) -> None:
         text = el.text  # the usual case first: text right at the start (end), not all indent
         if text and (trimmed := text.lstrip(INDENT_CHARS)):
             if len(trimmed) != len(text):
-                el.text = trimmed
+                el.text = text = trimmed
         else:
             _trim_edge(el, reverse=False)
+            text = el.text  # the walk may have changed it
         last = el[-1] if len(el) else None
-        text = el.text if last is None else last.tail
+        if last is not None:  # else the text is the element's own, as it is now: not read again
+            text = last.tail
         if text and (trimmed := text.rstrip(INDENT_CHARS)):
             if len(trimmed) != len(text):
                 if last is None:
