@@ -4,6 +4,7 @@ one gives exactly what the plain version gives."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feeds.config import default_config
+from feeds.content.bodyformat import block_marks
 from feeds.content.collect import collect
 from feeds.content.collectrun import learning_sample
 from feeds.content.discover import Source, _ignored, _junk, discover, display_path
@@ -328,3 +330,17 @@ def test_the_suffix_of_a_path_string_is_the_suffix_of_its_path(folder: str, name
 def test_the_stem_of_a_relative_path_is_the_stem_of_its_path(folder: str, name: str) -> None:
     """Normalizing takes a file's stem (for slugs and Jekyll dates) from its path string."""
     assert stem_of(folder + name) == PurePosixPath(folder + name).stem
+
+
+# lines built from pieces that make or nearly make Markdown block marks
+_LINE_PIECES = st.sampled_from(
+    ["#", "# ", "####### ", "- ", "-", "* ", "+ ", "1. ", "12. ", "١. ", "```", "> ", ">",
+     " ", "text", "<p>", "\n", "\r\n", "\u3000", "**b** "]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(_LINE_PIECES, max_size=20).map("".join))
+def test_block_marks_counts_what_a_multiline_search_counts(text: str) -> None:
+    reference = re.compile(r"^(?:#{1,6} |[*+-] |\d+\. |```|> )", re.MULTILINE)
+    assert block_marks(text) == len(reference.findall(text))

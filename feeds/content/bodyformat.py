@@ -22,7 +22,12 @@ _HTML_START = re.compile(
     r"script|meta|link|nav|aside|form)[\s/>]",
     re.IGNORECASE,
 )
-_MARKDOWN_MARKS = re.compile(r"^(?:#{1,6} |[*+-] |\d+\. |```|> )", re.MULTILINE)
+# Markdown block syntax at the start of a line. Counted as "at the very start" plus "after a
+# newline": a pattern that starts with a literal lets the regex engine skip ahead to each
+# newline, where a MULTILINE "^" is tried at every character (3x slower on an article).
+_BLOCK_MARK = r"(?:#{1,6} |[*+-] |\d+\. |```|> )"
+_MARK_AT_START = re.compile(_BLOCK_MARK)
+_MARK_AFTER_NEWLINE = re.compile("\n" + _BLOCK_MARK)
 # inline syntax that scraped HTML text practically never contains: **bold**, [text](url)
 _MARKDOWN_INLINE = re.compile(r"\*\*[^*\n]+\*\*|!?\[[^\]\n]+\]\([^)\s]+\)")
 FORMAT_KEYS = ("format", "markup", "body_format")  # front-matter keys that declare it
@@ -48,13 +53,20 @@ def detect_body_format(body: str, suffix: str, metadata: Mapping[str, Any]) -> B
 def _looks_markdown(text_outside_tags: str, body: str) -> bool:
     """Markdown written after an opening HTML block (``<div align=center>…</div>`` then
     ``# Heading``): the lines with Markdown syntax must outnumber the lines with tags."""
-    marks = len(_MARKDOWN_MARKS.findall(text_outside_tags))
+    marks = block_marks(text_outside_tags)
     if "**" in text_outside_tags or "](" in text_outside_tags:  # both inline forms need one
         marks += len(_MARKDOWN_INLINE.findall(text_outside_tags))
     if not marks:  # scraped HTML, nearly always: no need to count its tag lines
         return False
     tag_lines = len(_TAG_LINE.findall(body))
     return marks > tag_lines
+
+
+def block_marks(text: str) -> int:
+    """How many lines of ``text`` start with Markdown block syntax (a heading, a list item,
+    a fence, a quote). Marks never hold a newline, so matches after newlines cannot overlap."""
+    first = 1 if _MARK_AT_START.match(text) else 0
+    return first + len(_MARK_AFTER_NEWLINE.findall(text))
 
 
 # cmark-gfm (C, the reference CommonMark implementation GitHub uses) renders a post ~12x faster
