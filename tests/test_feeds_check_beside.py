@@ -16,12 +16,16 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from feeds_support import meta
+from feeds_support import make_config, meta
 from test_feeds_feedcheck_stream import many
 
+import feeds.content.collect as collect_module
+from feeds.build import _start_checker, run_build
+from feeds.config import default_config
 from feeds.feedcheck import check_file
 from feeds.feedcheck.beside import Checker, _Growing, _Inbox
 from feeds.publish import Drafts
@@ -150,6 +154,38 @@ def test_a_checker_that_dies_leaves_the_check_to_this_process(tmp_path: Path) ->
             checker.verdict(tmp_path / "other.xml")
 
 
+@pytest.mark.usefixtures("stream_from_small")
+def test_a_checker_started_early_checks_the_files_followed_later(tmp_path: Path) -> None:
+    path = tmp_path / "f.xml"
+    with Checker(wanted=False) as checker:
+        checker.start()  # before any file: its interpreter starts meanwhile
+        started = checker._proc
+        assert started is not None
+        checker.want(True)
+        follow_and_write(checker, path, "rss", rendered("rss", 30))
+        assert checker.verdict(path)[0] == []
+        assert checker._proc is started  # the same process, not a second one
+        assert path in checker._started  # checked there, not here
+    assert started.poll() is not None
+
+
+@pytest.mark.usefixtures("stream_from_small")
+def test_a_checker_started_early_but_not_wanted_stops_and_files_are_checked_here(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "bad.xml"
+    with Checker() as checker:
+        checker.start()
+        started = checker._proc
+        assert started is not None
+        checker.want(False)  # the plan came out small
+        assert started.wait(timeout=10) is not None
+        follow_and_write(checker, bad, "atom", rendered("rss", 30))
+        assert checker._proc is None
+        assert checker.verdict(bad)[0] == check_file(bad, "atom") != []
+        assert bad not in checker._started
+
+
 def test_no_process_when_workers_are_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FEEDS_WORKERS", "1")
     with Checker() as checker:
@@ -246,3 +282,75 @@ def test_ctrl_c_is_the_builds_to_handle_not_the_checkers(tmp_path: Path) -> None
         follow_and_write(checker, tmp_path / "two.xml", "rss", rendered("rss", 30))
         assert checker.verdict(tmp_path / "two.xml")[0] == []
         assert checker._conn is not None and checker._proc.poll() is None  # still there
+
+
+_PER_CATEGORY = {"name": "c", "format": "atom", "path": "c/{slug}.xml", "per": "category"}
+
+
+@pytest.mark.parametrize(
+    ("feeds", "limit", "cleaned", "starts"),
+    [
+        (None, 0, 1334, True),  # three site feeds of every article: 4 002 items
+        (None, 0, 1333, False),  # 3 999 items: checked here, no process
+        (None, None, 100_000, False),  # the default feeds: 50 items each
+        (None, 2000, 1500, True),  # the limit given caps nothing here: 4 500 items
+        ([{**_PER_CATEGORY, "limit": 0}], None, 100_000, False),  # unknown until planned
+    ],
+)
+def test_the_checker_starts_once_cleaned_only_when_the_site_feeds_are_large(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feeds: list | None, limit: int | None,
+    cleaned: int, starts: bool,
+) -> None:
+    monkeypatch.delenv("FEEDS_WORKERS", raising=False)
+    config = make_config(tmp_path, feeds)
+    with Checker() as checker:
+        _start_checker(checker, config.feeds, limit, cleaned)
+        assert (checker._proc is not None) is starts
+
+
+def test_a_large_build_starts_the_checker_before_gathering_and_writes_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FEEDS_WORKERS", raising=False)
+    content = tmp_path / "content"
+    content.mkdir()
+    for day in range(1, 9):
+        (content / f"p{day}.md").write_text(
+            f"---\ntitle: 第{day}篇\ndate: 2026-11-{day:02d} 08:00:00\n---\n\n<p>正文{day}</p>\n",
+            encoding="utf-8",
+        )
+    events: list[str] = []
+    checkers: list[Checker] = []
+    real_start, real_gather = Checker.start, collect_module._gather
+
+    def start(self: Checker) -> None:
+        events.append("start")
+        checkers.append(self)
+        real_start(self)
+
+    def gather(*args: object, **kwargs: object) -> object:
+        events.append("gather")
+        return real_gather(*args, **kwargs)
+
+    monkeypatch.setattr(Checker, "start", start)
+    monkeypatch.setattr(collect_module, "_gather", gather)
+
+    def build(out: str) -> dict[str, bytes]:
+        config = default_config({
+            "site": {"url": "https://example.com/"}, "content": {"dirs": [str(content)]},
+            "output": str(tmp_path / out), "state": str(tmp_path / f"{out}-state"),
+        })
+        report = run_build(config, now=datetime(2026, 12, 1, tzinfo=UTC), limit=0)
+        assert report.failed == () and len(report.written) == 3
+        return {p.name: p.read_bytes() for p in sorted((tmp_path / out).iterdir())}
+
+    monkeypatch.setattr("feeds.publish.MEMORY", 0)  # every draft to a file the checker reads
+    monkeypatch.setattr("feeds.build._CHECK_BESIDE_ITEMS", 24)  # 8 articles in 3 feeds
+    beside = build("beside")
+    assert events == ["start", "gather"]
+    assert len(checkers) == 1 and len(checkers[0]._kinds) == 3  # its three files followed
+    events.clear()
+    monkeypatch.setattr("feeds.build._CHECK_BESIDE_ITEMS", 25)
+    here = build("here")
+    assert events == ["gather"]
+    assert beside == here

@@ -64,6 +64,7 @@ def collect(
     progress: ProgressFactory | None = None,
     clean_only: Chooser | None = None,
     timings: Timings | None = None,
+    cleaned: Callable[[int], object] | None = None,
 ) -> Collection:
     """Read, normalize and clean every article of the configured content (or ``paths``).
 
@@ -72,7 +73,8 @@ def collect(
     placeholders from it in this process; choosing what the feeds show (with ``clean_only``,
     here while the workers describe); cleaning on all cores again, in the workers that read
     the texts (the cache is saved here meanwhile). With the cache,
-    unchanged files skip the per-file work.
+    unchanged files skip the per-file work. ``cleaned(n)`` is called once the n articles to
+    gather are cleaned, before they are gathered.
     """
     roots = list(paths) if paths else list(config.content.dirs)
     missing = missing_roots(roots)
@@ -108,6 +110,8 @@ def collect(
 
         with timings.phase("clean"):
             outcomes = run.clean(kept, hints, meanwhile=save)
+        if cleaned is not None:
+            cleaned(len(kept))
     # the workers have stopped: the articles the parent makes now never share the peak with them
     articles, assets = _gather(kept, outcomes, run, config, problems)
     problems.extend(run.warnings())
