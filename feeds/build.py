@@ -313,11 +313,11 @@ def _run_jobs(
     out_dir: Path,
     checker: Checker,
 ) -> list[_Tally]:
-    """Render every feed here, then check and publish each, in job order. A large file is
-    checked by a process beside this one while it is written and while the next renders
-    (see feeds.feedcheck.beside), or here once all are rendered; the files of a job are
-    published only when all of them are rendered, and a job whose rendering fails
-    publishes none."""
+    """Render every feed here, then check and publish each, in _CHECK_ORDER (the tallies
+    come back in job order). A large file is checked by a process beside this one while it
+    is written and while the next renders (see feeds.feedcheck.beside), or here once all
+    are rendered; the files of a job are published only when all of them are rendered, and
+    a job whose rendering fails publishes none."""
     from contextlib import ExitStack
 
     from feeds.publish import Drafts
@@ -326,18 +326,25 @@ def _run_jobs(
     with ExitStack() as stack:
         stack.enter_context(checker)
         drafts = stack.enter_context(Drafts(out_dir, watcher=checker))
-        rendered: list[tuple[_Tally, list[Rendered]]] = []
-        for job in jobs:
+        rendered: dict[int, tuple[_Tally, list[Rendered]]] = {}
+        for index in sorted(range(len(jobs)), key=lambda i: _CHECK_ORDER[jobs[i].spec.format]):
             tally = _Tally(out_dir)
             with tally.timings.phase("render"):
-                rendered.append((tally, _render(config, job, budget, fallback, tally, drafts)))
+                files = _render(config, jobs[index], budget, fallback, tally, drafts)
+            rendered[index] = (tally, files)
         checker.share()  # all rendered: check here too what the checker has not begun
-        for tally, files in rendered:
+        for tally, files in rendered.values():
             for file in files:
                 tally.items += file.items if file.subscription else 0
                 _check_and_publish(file, tally, checker)
-    return [tally for tally, _ in rendered]
+    return [rendered[index][0] for index in range(len(jobs))]
 
+
+# Feeds are rendered and published in this order, and reported in job order. The checker
+# takes the first files rendered and this process checks what is left, so the slowest to
+# check (Atom: RELAX NG on every entry) go first and JSON last. At 10 000 articles the
+# checker then ends with this process, not 0.08 s after it.
+_CHECK_ORDER = {"atom": 0, "rss": 1, "json": 2}
 
 # items (summed over feeds) from which checking beside pays: an item takes ~0.04 ms to
 # check, starting the checker ~30 ms of this process's time

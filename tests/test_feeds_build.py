@@ -197,3 +197,21 @@ def test_a_naive_date_is_reported_not_a_crash(tmp_path: Path) -> None:
         "left out of the atom/json/rss feeds"
     ]
     assert report.failed == () and len(report.written) == 3
+
+
+def test_atom_renders_first_for_the_checker_but_files_publish_in_job_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import feeds.build
+
+    rendered: list[str] = []
+    real = feeds.build._render
+
+    def recording(config, job, *rest):  # type: ignore[no-untyped-def]
+        rendered.append(job.spec.format)
+        return real(config, job, *rest)
+
+    monkeypatch.setattr(feeds.build, "_render", recording)
+    report = build(tmp_path, articles(3))
+    assert rendered == ["atom", "rss", "json"]  # slowest to check first: the checker's share
+    assert [Path(p).name for p in report.written] == ["rss.xml", "atom.xml", "feed.json"]
