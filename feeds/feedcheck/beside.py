@@ -54,6 +54,11 @@ class Checker:
     def start(self) -> None:
         """Start the process now, before any file is followed: its interpreter starts while
         this process has other work (a new one takes ~0.1 s of a core before it can check)."""
+        self._start_once()
+
+    def _start_once(self) -> None:
+        """The process, unless it is running or files are followed already (the first file
+        decides: later ones never start one)."""
         if self._proc is None and not self._kinds and _worth_a_process():
             self._start()
 
@@ -64,8 +69,8 @@ class Checker:
             self.close()
 
     def follow(self, path: Path, kind: str) -> None:
-        if self._proc is None and not self._kinds and self._wanted and _worth_a_process():
-            self._start()
+        if self._wanted:
+            self._start_once()
         self._kinds[path] = kind
         self._send(("follow", str(path), kind))
 
