@@ -79,6 +79,7 @@ class Faults:
     tempfail: dict[str, int] = field(default_factory=dict)  # 451 at RCPT, this many times
     drop_after: int | None = None  # close the connection at MAIL after N accepted messages
     delay: float = 0.0  # seconds before answering MAIL
+    refuse_body: set[str] = field(default_factory=set)  # 554 after the body of DATA
 
 
 class RecordingHandler:
@@ -113,6 +114,8 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.faults.refuse_body & set(envelope.rcpt_tos):
+            return "554 5.6.0 message refused"
         with self.lock:
             for rcpt in envelope.rcpt_tos:
                 self.received.append((rcpt, bytes(envelope.original_content)))

@@ -6,12 +6,16 @@ waits for real.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from aiosmtpd.controller import Controller
+from hypothesis import given
+from hypothesis import strategies as st
 from test_digest_support import Faults, SmtpServer, free_port
 
 from feeds.config.sections.digests import TransportSettings
-from feeds.digest.transport import ConnectFailure, PermanentFailure, SmtpTransport
+from feeds.digest.transport import ConnectFailure, PermanentFailure, SmtpTransport, dot_stuffed
 from feeds.errors import DeliveryError
 
 MESSAGE = b"Subject: hi\r\nMessage-ID: <1@x>\r\n\r\nhello\r\n"
@@ -67,6 +71,34 @@ def test_permanent_failure_is_not_retried() -> None:
         assert sender.send(MESSAGE, "<1@x>", "f@example.com", "ok@example.com").startswith("250")
         sender.close()
     assert fake.sleeps == []
+
+
+def test_a_body_refused_after_data_is_a_permanent_failure() -> None:
+    with SmtpServer(Faults(refuse_body={"spam@example.com"})) as server:
+        sender = transport(server.port, FakeTime())
+        with pytest.raises(PermanentFailure, match=r"554 5\.6\.0"):
+            sender.send(MESSAGE, "<1@x>", "f@example.com", "spam@example.com")
+        assert sender.send(MESSAGE, "<2@x>", "f@example.com", "ok@example.com").startswith("250")
+        sender.close()
+        assert server.counts() == {"ok@example.com": 1}
+
+
+@pytest.mark.parametrize("ending", [b"\r\n", b""])
+def test_lines_that_start_with_a_period_arrive_as_written(ending: bytes) -> None:
+    body = b".\r\n.hidden\r\n..two\r\nx.y\r\n.\r\n. last"
+    data = b"Subject: dots\r\nMessage-ID: <1@x>\r\n\r\n" + body + ending
+    with SmtpServer() as server:
+        sender = transport(server.port, FakeTime())
+        sender.send(data, "<1@x>", "f@example.com", "a@example.com")
+        sender.close()
+        assert server.received == [("a@example.com", data.removesuffix(b"\r\n") + b"\r\n")]
+
+
+@given(st.binary().map(lambda b: b.replace(b"\x00", b".").replace(b"\x01", b"\r\n.")))
+def test_dot_stuffing_sends_what_smtplib_sends(data: bytes) -> None:
+    expected = re.sub(rb"(?m)^\.", b"..", data)  # smtplib's _quote_periods, which data() runs
+    expected += b"" if expected.endswith(b"\r\n") else b"\r\n"
+    assert dot_stuffed(data) == expected + b".\r\n"
 
 
 def test_unreachable_server_is_a_connect_failure_after_the_retries() -> None:
