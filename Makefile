@@ -34,12 +34,15 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check feeds tests bench
 	$(BIN)/mypy
 
-## bench: cold/warm/one-changed/one-added builds at 1 000 and 10 000 articles (Hugo too when installed)
-bench: $(BASE_STAMP)
+## bench: cold/warm/one-changed/one-added builds at 1 000 and 10 000 articles (Hugo too when installed),
+## then 1 000 to 10 000 personalized digests sent to an SMTP server on 127.0.0.1 (aiosmtpd: test extras)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/digest.py
 
-bench-large: $(BASE_STAMP)
+bench-large: $(TEST_STAMP)
 	$(BIN)/python bench/run.py --large
+	$(BIN)/python bench/digest.py --sizes 1000 10000 30000
 
 ## screenshots: the digest on desktop and phone and the feed page, into docs/ (needs chromium)
 screenshots: $(TEST_STAMP)
