@@ -10,7 +10,7 @@ in a process of its own (`--serve`); it counts what each recipient got and its o
 counts only if every subscriber got exactly one message. Prints a table and writes
 bench/results/digest.json. Figures, not pass/fail.
 
-    python bench/digest.py [--sizes 1000 5000 10000] [--articles 1000]
+    python bench/digest.py [--sizes 1000 5000 10000] [--articles 1000] [--results DIR]
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ digests:
     from: Bench News <digest@bench.example.com>
     max_items: 20
     group_by: category
-    first_window: 30d
 """
+WINDOW = 60  # the newest articles the digest's period holds (--since): max_items picks 20
 
 
 class _Counting:
@@ -117,17 +117,20 @@ class Server:
 
 
 def write_subscribers(path: Path, size: int, categories: list[str]) -> None:
-    """``size`` subscribers; a third take every category, the rest a subset of their own."""
+    """``size`` subscribers; a third take every category, the rest the commonest one and a
+    subset of the others of their own (so nobody's edition is empty)."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         rows = csv.writer(handle)
         rows.writerow(["address", "name", "digests", "categories", "status"])
         for n in range(size):
-            chosen = [c for bit, c in enumerate(categories) if (n + 1) >> bit & 1]
+            chosen = categories[:1] + [c for bit, c in enumerate(categories[1:]) if n >> bit & 1]
             rows.writerow([f"reader{n:06d}@example.com", f"Reader {n}", "daily",
                            "" if n % 3 == 0 else ";".join(chosen), "active"])
 
 
-def run_size(site: Path, size: int, categories: list[str], now: str) -> dict[str, Any]:
+def run_size(
+    site: Path, size: int, categories: list[str], period: tuple[str, str]
+) -> dict[str, Any]:
     state = site / f"state-{size}"
     subprocess.run(["cp", "-r", str(site / "state"), str(state)], check=True)
     subscribers = site / f"subscribers-{size}.csv"
@@ -140,8 +143,9 @@ def run_size(site: Path, size: int, categories: list[str], now: str) -> dict[str
                   "--state", str(state)]
         subprocess.run([FEEDS, "subscribers", "import", str(subscribers), *common, "--quiet"],
                        check=True)
-        wall, peak_mb, out = timed([FEEDS, "digest", "daily", "--send", "--now", now,
-                                    "--format", "json", *common])
+        since, now = period
+        wall, peak_mb, out = timed([FEEDS, "digest", "daily", "--send", "--since", since,
+                                    "--now", now, "--format", "json", *common])
     finally:
         received = server.received()
     report = json.loads(out)
@@ -162,17 +166,21 @@ def run_size(site: Path, size: int, categories: list[str], now: str) -> dict[str
     }
 
 
-def newest_and_categories(out: Path) -> tuple[datetime, list[str]]:
-    feed = json.loads((out / "feed.json").read_text(encoding="utf-8"))
-    newest = datetime.fromisoformat(feed["items"][0]["date_published"].replace("Z", "+00:00"))
-    seen = Counter(tag for item in feed["items"] for tag in item.get("tags", []))
-    return newest, [tag for tag, _ in seen.most_common(6)]
+def period_and_categories(out: Path) -> tuple[tuple[str, str], list[str]]:
+    """The digest's period (the newest WINDOW articles) and the commonest categories in it."""
+    items = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"][:WINDOW]
+    dates = [datetime.fromisoformat(i["date_published"].replace("Z", "+00:00")) for i in items]
+    seen = Counter(tag for item in items for tag in item.get("tags", []))
+    period = (dates[-1].isoformat(), (dates[0] + timedelta(hours=1)).isoformat())
+    return period, [tag for tag, _ in seen.most_common(6)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000, 10000])
     parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--results", type=Path, default=HERE / "results",
+                        help="folder for digest.json (default: bench/results)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -184,13 +192,12 @@ def main() -> None:
         subprocess.run([FEEDS, "build", "--content", str(site / "posts"), "--site-url", SITE,
                         "--out", str(site / "out"), "--state", str(site / "state"),
                         "--limit", "0", "--quiet"], check=True)  # every article cached
-        newest, categories = newest_and_categories(site / "out")
-        now = (newest + timedelta(hours=1)).isoformat()
+        period, categories = period_and_categories(site / "out")
         print(f"{'subscribers':>11} {'wall s':>8} {'ms/msg':>7} {'peak MB':>8} {'MB sent':>8} "
           f"{'server CPU s':>12}  note")
         rows = []
         for size in args.sizes:
-            row = run_size(site, size, categories, now)
+            row = run_size(site, size, categories, period)
             rows.append(row)
             note = f"{row['articles']} articles" + (
                 "" if row["each_once"] else "; NOT each subscriber exactly once") + (
@@ -198,8 +205,8 @@ def main() -> None:
             print(f"{size:>11} {row['wall_s']:>8.2f} {row['ms_per_message']:>7.2f} "
                   f"{row['peak_mb']:>8.1f} {row['mb_sent']:>8.1f} "
                   f"{row['server_cpu_s']:>12.2f}  {note}")
-    results = HERE / "results"
-    results.mkdir(exist_ok=True)
+    results = args.results
+    results.mkdir(parents=True, exist_ok=True)
     report = {
         "machine": f"{platform.machine()}, Python {platform.python_version()}",
         "server": "aiosmtpd on 127.0.0.1, in its own process",
