@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import platform
 import resource
@@ -43,6 +44,7 @@ mail:
     kind: smtp
     host: 127.0.0.1
     port: {port}
+    connections: {connections}
   unsubscribe_url: {site}unsubscribe
   unsubscribe_mailto: unsubscribe@bench.example.com
 digests:
@@ -129,16 +131,17 @@ def write_subscribers(path: Path, size: int, categories: list[str]) -> None:
 
 
 def run_size(
-    site: Path, size: int, categories: list[str], period: tuple[str, str]
+    site: Path, size: int, categories: list[str], period: tuple[str, str], connections: int
 ) -> dict[str, Any]:
-    state = site / f"state-{size}"
+    state = site / f"state-{size}-{connections}"
     subprocess.run(["cp", "-r", str(site / "state"), str(state)], check=True)
     subscribers = site / f"subscribers-{size}.csv"
     write_subscribers(subscribers, size, categories)
     server = Server()
     try:
-        config = site / f"config-{size}.yaml"
-        config.write_text(CONFIG.format(site=SITE, port=server.port), encoding="utf-8")
+        config = site / f"config-{size}-{connections}.yaml"
+        config.write_text(CONFIG.format(site=SITE, port=server.port, connections=connections),
+                          encoding="utf-8")
         common = ["--config", str(config), "--content", str(site / "posts"),
                   "--state", str(state)]
         subprocess.run([FEEDS, "subscribers", "import", str(subscribers), *common, "--quiet"],
@@ -154,6 +157,7 @@ def run_size(
     personal = received["links"] == size
     return {
         "subscribers": size,
+        "connections": connections,
         "wall_s": round(wall, 3),
         "ms_per_message": round(wall / size * 1000, 3),
         "peak_mb": round(peak_mb, 1),
@@ -179,6 +183,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000, 10000])
     parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--connections", type=int, nargs="*", default=[1, 3],
+                        help="transport.connections to time each size with (default 1 3)")
     parser.add_argument("--results", type=Path, default=HERE / "results",
                         help="folder for digest.json (default: bench/results)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
@@ -193,17 +199,17 @@ def main() -> None:
                         "--out", str(site / "out"), "--state", str(site / "state"),
                         "--limit", "0", "--quiet"], check=True)  # every article cached
         period, categories = period_and_categories(site / "out")
-        print(f"{'subscribers':>11} {'wall s':>8} {'ms/msg':>7} {'peak MB':>8} {'MB sent':>8} "
-          f"{'server CPU s':>12}  note")
+        print(f"{'subscribers':>11} {'conns':>5} {'wall s':>8} {'ms/msg':>7} {'peak MB':>8} "
+              f"{'MB sent':>8} {'server CPU s':>12}  note")
         rows = []
-        for size in args.sizes:
-            row = run_size(site, size, categories, period)
+        for size, connections in itertools.product(args.sizes, args.connections):
+            row = run_size(site, size, categories, period, connections)
             rows.append(row)
             note = f"{row['articles']} articles" + (
                 "" if row["each_once"] else "; NOT each subscriber exactly once") + (
                 "" if row["own_unsubscribe_links"] else "; unsubscribe links NOT all distinct")
-            print(f"{size:>11} {row['wall_s']:>8.2f} {row['ms_per_message']:>7.2f} "
-                  f"{row['peak_mb']:>8.1f} {row['mb_sent']:>8.1f} "
+            print(f"{size:>11} {connections:>5} {row['wall_s']:>8.2f} "
+                  f"{row['ms_per_message']:>7.2f} {row['peak_mb']:>8.1f} {row['mb_sent']:>8.1f} "
                   f"{row['server_cpu_s']:>12.2f}  {note}")
     results = args.results
     results.mkdir(parents=True, exist_ok=True)

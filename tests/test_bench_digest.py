@@ -14,12 +14,13 @@ BENCH = Path(__file__).resolve().parents[1] / "bench" / "digest.py"
 def test_the_digest_benchmark_sends_each_subscriber_one_personal_message(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(BENCH), "--sizes", "4", "9", "--articles", "40",
-         "--results", str(tmp_path)],
+         "--connections", "1", "2", "--results", str(tmp_path)],
         capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     runs = json.loads((tmp_path / "digest.json").read_text())["runs"]
-    assert [r["subscribers"] for r in runs] == [4, 9]
+    assert [(r["subscribers"], r["connections"]) for r in runs] == [(4, 1), (4, 2), (9, 1),
+                                                                     (9, 2)]
     for run in runs:
         assert run["sent"] == run["subscribers"] and run["articles"] > 0
         assert run["each_once"] and run["own_unsubscribe_links"]

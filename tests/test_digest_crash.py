@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from test_digest_support import Faults, SmtpServer, make_config
 
 from feeds.digest import subscribers
@@ -25,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, {tests!r})
 from test_digest_support import NOW, FakeCollection, make_article, make_config
 from feeds.digest.run import run_digest
-config = make_config(Path({tmp!r}), port={port})
+config = make_config(Path({tmp!r}), port={port}, connections={connections})
 articles = FakeCollection(tuple(make_article(n, hours_ago=n + 1) for n in range(6)))
 report = run_digest(config, "daily", now=NOW, collection=articles)
 print(report.status, report.sent, *report.resumed_runs)
@@ -43,14 +44,15 @@ def sent_count(state: Path) -> int:
         db.close()
 
 
-def child(tmp: Path, port: int) -> subprocess.Popen[str]:
-    code = CHILD.format(tests=str(TESTS), tmp=str(tmp), port=port)
+def child(tmp: Path, port: int, connections: int) -> subprocess.Popen[str]:
+    code = CHILD.format(tests=str(TESTS), tmp=str(tmp), port=port, connections=connections)
     env = {**os.environ, "PYTHONPATH": str(TESTS.parent)}
     return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
 
 
-def test_killed_run_resumes_exactly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("connections", [1, 3])
+def test_killed_run_resumes_exactly(tmp_path: Path, connections: int) -> None:
     # a slow server (each MAIL answered after 50 ms) so the kill lands mid-run
     with SmtpServer(Faults(delay=0.05)) as server:
         config = make_config(tmp_path, port=server.port)
@@ -59,7 +61,7 @@ def test_killed_run_resumes_exactly(tmp_path: Path) -> None:
             subscribers.add(db, address, ["daily"])
         db.close()
 
-        first = child(tmp_path, server.port)
+        first = child(tmp_path, server.port, connections)
         deadline = time.monotonic() + 30
         while sent_count(tmp_path / "state") < 5 and first.poll() is None:
             assert time.monotonic() < deadline, "the child never got going"
@@ -72,14 +74,14 @@ def test_killed_run_resumes_exactly(tmp_path: Path) -> None:
         assert 5 <= sum(delivered_before.values()) < len(PEOPLE)
         assert set(delivered_before.values()) == {1}
 
-        second = child(tmp_path, server.port)
+        second = child(tmp_path, server.port, connections)
         out, err = second.communicate(timeout=60)
         assert second.returncode == 0, err
         assert out.split()[0] == "sent"  # the killed run was resumed and finished
         assert int(out.split()[1]) == len(PEOPLE) - sum(delivered_before.values())
         assert server.counts() == {address: 1 for address in PEOPLE}
 
-        third = child(tmp_path, server.port)
+        third = child(tmp_path, server.port, connections)
         out, _ = third.communicate(timeout=60)
         assert out.split()[:2] == ["up-to-date", "0"]
         assert server.counts() == {address: 1 for address in PEOPLE}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from test_digest_support import (
     make_article,
     make_config,
 )
+from test_digest_transport import auth_server
 
 from feeds.config import Config
 from feeds.digest import ledger, subscribers
@@ -197,3 +199,105 @@ def test_a_second_sender_of_the_same_digest_is_refused(tmp_path: Path) -> None:
     with exclusive(config.state, "daily"), pytest.raises(DeliveryError, match="another process"):
         run_digest(config, "daily", now=NOW, collection=ARTICLES)
     assert run_digest(config, "daily", now=NOW, collection=ARTICLES).sent == 4
+
+
+MANY = [f"reader{n:02d}@example.com" for n in range(40)]
+
+
+def test_several_connections_send_each_subscriber_one_message(tmp_path: Path) -> None:
+    # each MAIL answered after 10 ms, so every connection has work while the others wait
+    with SmtpServer(Faults(delay=0.01)) as server:
+        config = make_config(tmp_path, port=server.port, connections=3)
+        subscribe(config, MANY)
+        report = run_digest(config, "daily", now=NOW, collection=ARTICLES)
+        assert report.status == "sent" and report.sent == len(MANY)
+        assert server.counts() == {p: 1 for p in MANY}
+        assert len(server.handler.peers) == 3
+        db = open_db(config)
+        states = {state for _, state, _ in ledger.deliveries(db, report.run_id or 0)}
+        run = ledger.get_run(db, report.run_id or 0)
+        db.close()
+        assert states == {"sent"} and run.status == ledger.DONE
+        again = run_digest(config, "daily", now=NOW, collection=ARTICLES)
+        assert again.status == "up-to-date" and server.counts() == {p: 1 for p in MANY}
+
+
+def test_several_connections_record_refusals_and_temporary_failures(tmp_path: Path) -> None:
+    faults = Faults(reject={"reader07@example.com"}, tempfail={"reader11@example.com": 4})
+    with SmtpServer(faults) as server:
+        config = make_config(tmp_path, port=server.port, connections=3)
+        subscribe(config, MANY)
+        report = run_digest(config, "daily", now=NOW, collection=ARTICLES)
+        assert (report.status, report.sent) == ("partial", len(MANY) - 2)
+        assert (report.failed_perm, report.failed_temp) == (1, 1)
+        assert sorted(a for a, _ in report.failures) == ["reader07@example.com",
+                                                        "reader11@example.com"]
+        later = run_digest(config, "daily", now=NOW + timedelta(hours=1), collection=ARTICLES)
+        assert later.resumed_runs == (report.run_id,) and later.sent == 1
+        assert server.counts() == {p: 1 for p in MANY if p != "reader07@example.com"}
+
+
+def test_several_connections_stop_when_the_server_goes_and_resume_exactly(
+    tmp_path: Path,
+) -> None:
+    with SmtpServer(Faults(gone_after=10, delay=0.005)) as server:
+        config = make_config(tmp_path, port=server.port, connections=3)
+        subscribe(config, MANY)
+        with pytest.raises(DeliveryError, match="cannot connect") as caught:
+            run_digest(config, "daily", now=NOW, collection=ARTICLES)
+        assert "run it again to resume" in str(caught.value.hint)
+        before = server.counts()
+    assert 10 <= sum(before.values()) < len(MANY) and set(before.values()) == {1}
+    db = open_db(config)
+    sent = [a for a, state, _ in ledger.deliveries(db, 1) if state == "sent"]
+    db.close()
+    assert sorted(sent) == sorted(before)  # recorded exactly what the server took
+    with SmtpServer(port=server.port) as back:
+        report = run_digest(config, "daily", now=NOW, collection=ARTICLES)
+        assert report.status == "sent" and report.resumed_runs == (1,)
+        assert report.sent == len(MANY) - len(before)
+        assert before + back.counts() == Counter({p: 1 for p in MANY})
+
+
+def test_several_connections_stop_on_a_wrong_password_with_its_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FEEDS_TEST_SMTP_PASSWORD", "wrong")
+    with auth_server() as server:
+        config = make_config(tmp_path, transport={
+            "kind": "smtp", "host": "127.0.0.1", "port": server.port, "backoff": 0,
+            "username": "mailer", "password": "${FEEDS_TEST_SMTP_PASSWORD}", "connections": 3})
+        subscribe(config, MANY)
+        with pytest.raises(DeliveryError, match="535") as caught:
+            run_digest(config, "daily", now=NOW, collection=ARTICLES)
+        assert "FEEDS_TEST_SMTP_PASSWORD" in str(caught.value.hint)
+        assert server.received == []
+    db = open_db(config)
+    assert {state for _, state, _ in ledger.deliveries(db, 1)} == {"pending"}
+    db.close()
+
+
+# with 4 people everything is queued before the stop: only the senders can tell it came
+@pytest.mark.parametrize("people", [MANY, PEOPLE], ids=["40", "4"])
+def test_several_connections_stop_soon_and_the_next_call_resumes(
+    tmp_path: Path, people: list[str]
+) -> None:
+    with SmtpServer(Faults(delay=0.01)) as server:
+        config = make_config(tmp_path, port=server.port, connections=3)
+        subscribe(config, people)
+        stop = threading.Event()
+        original = server.handler.handle_DATA
+
+        async def stop_after_first(*args: object) -> str:
+            stop.set()  # asked to stop while the first messages are in flight
+            return await original(*args)  # type: ignore[arg-type]
+
+        server.handler.handle_DATA = stop_after_first  # type: ignore[method-assign]
+        first = run_digest(config, "daily", now=NOW, collection=ARTICLES, stop=stop)
+        assert first.status == "stopped" and 1 <= first.sent <= 3  # those already in flight
+        assert sum(server.counts().values()) == first.sent
+        server.handler.handle_DATA = original  # type: ignore[method-assign]
+        second = run_digest(config, "daily", now=NOW, collection=ARTICLES)
+        assert second.resumed_runs == (first.run_id,) and second.status == "sent"
+        assert second.sent == len(people) - first.sent
+        assert server.counts() == {p: 1 for p in people}

@@ -13,6 +13,7 @@ import email.policy
 import socket
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -57,11 +58,12 @@ class FakeCollection:
 
 
 def make_config(tmp: Path, *, port: int | None = None, digest: dict[str, Any] | None = None,
-                transport: dict[str, Any] | None = None) -> Config:
+                transport: dict[str, Any] | None = None, connections: int = 1) -> Config:
     spec = {"name": "daily", "from": "示例新闻 <news@example.com>",
             "subject": "{{ site.title }} · {{ date }} · {{ count }} 篇"} | (digest or {})
     if transport is None:
-        transport = ({"kind": "smtp", "host": "127.0.0.1", "port": port, "backoff": 0}
+        transport = ({"kind": "smtp", "host": "127.0.0.1", "port": port, "backoff": 0,
+                      "connections": connections}
                      if port else {"kind": "outbox", "dir": str(tmp / "outbox")})
     return default_config({
         "site": {"title": "示例新闻", "url": "https://news.example.com/", "language": "zh-CN",
@@ -78,6 +80,9 @@ class Faults:
     reject: set[str] = field(default_factory=set)  # 550 at RCPT
     tempfail: dict[str, int] = field(default_factory=dict)  # 451 at RCPT, this many times
     drop_after: int | None = None  # close the connection at MAIL after N accepted messages
+    # after N accepted messages: stop listening, and close each connection at its next MAIL
+    # (nothing is half-sent: a message whose DATA had begun still gets its 250)
+    gone_after: int | None = None
     delay: float = 0.0  # seconds before answering MAIL
     refuse_body: set[str] = field(default_factory=set)  # 554 after the body of DATA
 
@@ -89,12 +94,18 @@ class RecordingHandler:
         self.lock = threading.Lock()
         self._dropped = False
         self.peers: set[object] = set()  # client (address, port) of each connection seen
+        self.stop_listening: Callable[[], object] = lambda: None  # set by SmtpServer
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
                           options: list[str]) -> str:
         self.peers.add(session.peer)
         if self.faults.delay:
             await asyncio.sleep(self.faults.delay)
+        gone = self.faults.gone_after
+        if gone is not None and len(self.received) >= gone:
+            self.stop_listening()
+            server.transport.close()
+            return "421 4.3.2 going away"
         drop = self.faults.drop_after
         if drop is not None and not self._dropped and len(self.received) >= drop:
             self._dropped = True
@@ -126,13 +137,16 @@ class RecordingHandler:
 class SmtpServer:
     """Context manager: a recording aiosmtpd server on a free port of 127.0.0.1."""
 
-    def __init__(self, faults: Faults | None = None) -> None:
+    def __init__(self, faults: Faults | None = None, port: int | None = None) -> None:
         self.handler = RecordingHandler(faults or Faults())
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 
     def __enter__(self) -> SmtpServer:
         self.controller.start()
+        listening = self.controller.server
+        if listening is not None:  # called in the server's loop, by a handler
+            self.handler.stop_listening = listening.close
         return self
 
     def __exit__(self, *_: object) -> None:

@@ -7,6 +7,7 @@ waits for real.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -15,7 +16,15 @@ from hypothesis import strategies as st
 from test_digest_support import Faults, SmtpServer, free_port
 
 from feeds.config.sections.digests import TransportSettings
-from feeds.digest.transport import ConnectFailure, PermanentFailure, SmtpTransport, dot_stuffed
+from feeds.digest.transport import (
+    ConnectFailure,
+    OutboxTransport,
+    Pacer,
+    PermanentFailure,
+    SmtpTransport,
+    dot_stuffed,
+    open_transports,
+)
 from feeds.errors import DeliveryError
 
 MESSAGE = b"Subject: hi\r\nMessage-ID: <1@x>\r\n\r\nhello\r\n"
@@ -51,6 +60,31 @@ def test_rate_limit_spaces_messages_and_one_connection_is_reused() -> None:
         assert [r.split()[0] for r in replies] == ["250", "250", "250"]
         assert server.counts() == {f"r{n}@example.com": 1 for n in range(3)}
         assert len(server.handler.peers) == 1  # one connection for all three
+
+
+def test_connections_sharing_a_pacer_keep_to_one_rate_together() -> None:
+    fake = FakeTime()
+    pacer = Pacer(4, sleep=fake.sleep, clock=fake.clock)
+    with SmtpServer() as server:
+        config = TransportSettings.model_validate(
+            {"kind": "smtp", "host": "127.0.0.1", "port": server.port, "rate_limit": 4})
+        first, second = (SmtpTransport(config, sleep=fake.sleep, pacer=pacer) for _ in range(2))
+        for n, sender in enumerate([first, second, first, second]):
+            sender.send(MESSAGE, f"<{n}@x>", "f@example.com", f"r{n}@example.com")
+        first.close()
+        second.close()
+        assert len(server.handler.peers) == 2
+    assert fake.sleeps == [0.25, 0.25, 0.25]  # 4 a second in all, not 4 for each connection
+
+
+def test_open_transports_gives_one_per_connection_with_one_pacer(tmp_path: Path) -> None:
+    smtp = TransportSettings.model_validate({"kind": "smtp", "connections": 3, "rate_limit": 9})
+    made = open_transports(smtp)
+    assert len(made) == 3 and all(isinstance(t, SmtpTransport) for t in made)
+    assert len({id(t.pacer) for t in made if isinstance(t, SmtpTransport)}) == 1
+    outbox = TransportSettings.model_validate(
+        {"kind": "outbox", "dir": str(tmp_path), "connections": 3})
+    assert [type(t) for t in open_transports(outbox)] == [OutboxTransport]
 
 
 def test_temporary_failures_back_off_exponentially() -> None:

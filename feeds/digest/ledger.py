@@ -4,8 +4,9 @@ A run is one digest over one period (start, end]. Its recipients are fixed when 
 opened (copied from the subscriber store in one statement) and each moves from ``pending``
 to ``sent`` (with the server's reply and the Message-ID), ``failed-temp`` (retried on the next
 run), ``failed-perm`` (5xx; never retried) or ``skipped`` (unsubscribed meanwhile). Each
-state change is committed before the next message is sent, so a killed run resumes exactly
-where it stopped. It lives in the same SQLite file as the subscribers.
+state change is committed as soon as the server answers, before that connection sends its
+next message, so a killed run resumes exactly where it stopped. It lives in the same SQLite
+file as the subscribers.
 """
 
 from __future__ import annotations

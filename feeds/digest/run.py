@@ -22,7 +22,7 @@ from feeds.digest.compose import Composer, web_path
 from feeds.digest.deliver import Tally, deliver_run
 from feeds.digest.message import parse_address
 from feeds.digest.select import select_articles
-from feeds.digest.transport import open_transport, parse_transport_url
+from feeds.digest.transport import open_transports, parse_transport_url
 from feeds.digest.webcopy import write_web_copy
 from feeds.errors import DeliveryError, UsageError
 from feeds.models import Article, iso_utc
@@ -199,22 +199,14 @@ class _Job:
         if self.spec.web_copy:
             relative = web_path(self.config, self.spec, run.end)
             self.web_copy = write_web_copy(self.config.output, relative, composer.web_page())
-        transport = open_transport(self.settings)
+        transports = open_transports(self.settings)
         try:
-            tally = deliver_run(self.db, run, composer, transport, sender=self.sender,
+            tally = deliver_run(self.db, run, composer, transports, sender=self.sender,
                                 stop=self.stop)
         finally:
-            transport.close()
-        self._add(tally)
-
-    def _add(self, tally: Tally) -> None:
-        t = self.tally
-        t.sent += tally.sent
-        t.failed_temp += tally.failed_temp
-        t.failed_perm += tally.failed_perm
-        t.skipped += tally.skipped
-        t.stopped = t.stopped or tally.stopped
-        t.failures += tally.failures
+            for transport in transports:
+                transport.close()
+        self.tally.absorb(tally)
 
     def _status(self, run_id: int) -> str:
         if self.tally.stopped:

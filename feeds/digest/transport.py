@@ -14,6 +14,7 @@ import re
 import smtplib
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -113,6 +114,41 @@ def open_transport(settings: TransportSettings) -> Transport:
     return SmtpTransport(settings)
 
 
+def open_transports(settings: TransportSettings) -> list[Transport]:
+    """One transport per connection that sends at once (``connections``, SMTP only), all
+    keeping to one shared rate limit."""
+    if settings.kind == "outbox" or settings.connections == 1:
+        return [open_transport(settings)]
+    pacer = Pacer(settings.rate_limit)
+    return [SmtpTransport(settings, pacer=pacer) for _ in range(settings.connections)]
+
+
+class Pacer:
+    """Keeps to a rate (messages per second) across every connection that shares it: each
+    send takes the next free slot, 1/rate after the one before."""
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.rate, self.sleep, self.clock = rate, sleep, clock
+        self._next: float | None = None
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.rate:
+            return
+        with self._lock:  # the slot is taken under the lock, waited for outside it
+            now = self.clock()
+            slot = now if self._next is None or self._next <= now else self._next
+            self._next = slot + 1 / self.rate
+        if slot > now:
+            self.sleep(slot - now)
+
+
 class SmtpTransport:
     """One connection reused for every message; reconnects when the server drops it."""
 
@@ -122,16 +158,17 @@ class SmtpTransport:
         *,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        pacer: Pacer | None = None,
     ) -> None:
         self.settings = settings
-        self.sleep, self.clock = sleep, clock
+        self.sleep = sleep
+        self.pacer = pacer or Pacer(settings.rate_limit, sleep=sleep, clock=clock)
         self._conn: smtplib.SMTP | None = None
-        self._last_send: float | None = None
 
     def send(self, data: bytes, message_id: str, sender: str, recipient: str) -> str:
         retries = self.settings.retries
         for attempt in range(retries + 1):
-            self._pace()
+            self.pacer.wait()
             try:
                 return self._send_once(sender, recipient, data)
             except TemporaryFailure:
@@ -147,17 +184,6 @@ class SmtpTransport:
             except (smtplib.SMTPException, OSError):
                 self._conn.close()
             self._conn = None
-
-    def _pace(self) -> None:
-        """Keep to the configured rate (messages per second)."""
-        rate = self.settings.rate_limit
-        now = self.clock()
-        if rate and self._last_send is not None:
-            wait = self._last_send + 1 / rate - now
-            if wait > 0:
-                self.sleep(wait)
-                now += wait
-        self._last_send = now
 
     def _send_once(self, sender: str, recipient: str, data: bytes) -> str:
         try:

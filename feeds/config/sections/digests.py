@@ -36,6 +36,10 @@ class TransportSettings(Section):
     rate_limit: float = Field(
         default=0, ge=0, description="Most messages per second (0: no limit)."
     )
+    connections: int = Field(
+        default=1, ge=1, le=16,
+        description="SMTP connections sending at once; rate_limit is shared by all of them.",
+    )
     timeout: float = Field(default=30, gt=0, description="Seconds per SMTP operation.")
     retries: int = Field(
         default=3, ge=0, le=10, description="Retries of a temporary failure (4xx, dropped link)."
