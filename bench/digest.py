@@ -10,12 +10,14 @@ in a process of its own (`--serve`); it counts what each recipient got and its o
 counts only if every subscriber got exactly one message. Prints a table and writes
 bench/results/digest.json. Figures, not pass/fail.
 
-    python bench/digest.py [--sizes 1000 5000 10000] [--articles 1000] [--results DIR]
+    python bench/digest.py [--sizes 1000 5000 10000] [--connections 1 3] [--articles 1000]
+                           [--server-delay SECONDS] [--results DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import itertools
 import json
@@ -62,10 +64,18 @@ class _Counting:
     """aiosmtpd handler: accepts everything; counts messages per recipient, bytes, and the
     distinct unsubscribe links (each subscriber's own)."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
         self.counts: Counter[str] = Counter()
         self.links: set[bytes] = set()
         self.bytes = 0
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
+                          options: list[str]) -> str:
+        if self.delay:  # a remote server's latency, without its CPU
+            await asyncio.sleep(self.delay)
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         data = envelope.original_content
@@ -77,13 +87,13 @@ class _Counting:
         return "250 2.0.0 accepted"
 
 
-def serve(port: int) -> None:
+def serve(port: int, delay: float) -> None:
     """The SMTP server: says "ready", runs until SIGTERM, then prints what it received."""
     from aiosmtpd.controller import Controller
 
     stop = {signal.SIGTERM, signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop)  # for sigwait; the server thread inherits it
-    handler = _Counting()
+    handler = _Counting(delay)
     # data_size_limit: a digest of 20 articles with full HTML is ~150 KB; the default (32 MB)
     # would do too, but the server should look like a real one, not an unlimited sink
     controller = Controller(handler, hostname="127.0.0.1", port=port,
@@ -101,11 +111,12 @@ def serve(port: int) -> None:
 class Server:
     """The counting server in its own process, so its CPU is not this benchmark's."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float) -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = int(sock.getsockname()[1])
-        self.proc = subprocess.Popen([sys.executable, __file__, "--serve", str(self.port)],
+        self.proc = subprocess.Popen([sys.executable, __file__, "--serve", str(self.port),
+                                      "--server-delay", str(delay)],
                                      stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         if self.proc.stdout.readline().strip() != "ready":
@@ -131,13 +142,14 @@ def write_subscribers(path: Path, size: int, categories: list[str]) -> None:
 
 
 def run_size(
-    site: Path, size: int, categories: list[str], period: tuple[str, str], connections: int
+    site: Path, size: int, categories: list[str], period: tuple[str, str], connections: int,
+    delay: float,
 ) -> dict[str, Any]:
     state = site / f"state-{size}-{connections}"
     subprocess.run(["cp", "-r", str(site / "state"), str(state)], check=True)
     subscribers = site / f"subscribers-{size}.csv"
     write_subscribers(subscribers, size, categories)
-    server = Server()
+    server = Server(delay)
     try:
         config = site / f"config-{size}-{connections}.yaml"
         config.write_text(CONFIG.format(site=SITE, port=server.port, connections=connections),
@@ -187,10 +199,13 @@ def main() -> None:
                         help="transport.connections to time each size with (default 1 3)")
     parser.add_argument("--results", type=Path, default=HERE / "results",
                         help="folder for digest.json (default: bench/results)")
+    parser.add_argument("--server-delay", type=float, default=0.0, metavar="SECONDS",
+                        help="the server waits this long before answering each MAIL "
+                        "(a remote server's latency)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.server_delay)
         return
     with tempfile.TemporaryDirectory(prefix="bench-digest-") as tmp:
         site = Path(tmp)
@@ -203,7 +218,7 @@ def main() -> None:
               f"{'MB sent':>8} {'server CPU s':>12}  note")
         rows = []
         for size, connections in itertools.product(args.sizes, args.connections):
-            row = run_size(site, size, categories, period, connections)
+            row = run_size(site, size, categories, period, connections, args.server_delay)
             rows.append(row)
             note = f"{row['articles']} articles" + (
                 "" if row["each_once"] else "; NOT each subscriber exactly once") + (
@@ -216,6 +231,7 @@ def main() -> None:
     report = {
         "machine": f"{platform.machine()}, Python {platform.python_version()}",
         "server": "aiosmtpd on 127.0.0.1, in its own process",
+        "server_delay_s": args.server_delay,
         "runs": rows,
     }
     (results / "digest.json").write_text(json.dumps(report, indent=2) + "\n")
