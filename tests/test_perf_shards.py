@@ -67,6 +67,13 @@ def test_results_come_back_in_order_from_two_processes() -> None:
 
 
 @pytest.mark.usefixtures("two_workers")
+def test_a_short_phase_is_shared_by_both_workers() -> None:
+    with ShardPool("shared") as pool:  # three chunks, all sent at once: in turns, not 3 to one
+        results = list(pool.run(remember, ITEMS[:192], key))
+    assert len({pid for _, pid in results}) == 2
+
+
+@pytest.mark.usefixtures("two_workers")
 def test_a_later_phase_runs_where_the_item_was_kept() -> None:
     with ShardPool("shared") as pool:
         first = dict(pool.run(remember, ITEMS, key))

@@ -33,6 +33,7 @@ T = TypeVar("T")
 # func(item, shared, extra, store) -> result; a module-level function (sent by name)
 Task = Callable[[Any, Any, Any, Store], Any]
 _CHUNK = 64  # items per message: large enough to amortize a round trip, small enough to share
+_IN_FLIGHT = 4  # chunks sent ahead to each worker (see _Dispatch._results)
 
 
 def _serve(conn: Connection, shared: Any) -> None:
@@ -205,8 +206,12 @@ class _Dispatch:
         done: dict[int, Any] = {}
         number = 0
         busy = 0
-        for worker in range(len(conns)):
-            for _ in range(2):  # two chunks in flight: a worker never waits for the parent
+        # chunks in flight per worker, handed out in turns (a short phase is shared evenly):
+        # with two, a worker still waited now and then for this process, which also runs
+        # the caller's work on the results and a thread beside (measured: 4 vs 2 saved
+        # ~0.1 s of a 5.5 s build)
+        for _ in range(_IN_FLIGHT):
+            for worker in range(len(conns)):
                 if self._send(worker, sent, number):
                     number, busy = number + 1, busy + 1
         aside = _Aside(meanwhile) if meanwhile is not None else None
