@@ -23,6 +23,7 @@ import itertools
 import json
 import platform
 import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -146,7 +147,7 @@ def run_size(
     delay: float,
 ) -> dict[str, Any]:
     state = site / f"state-{size}-{connections}"
-    subprocess.run(["cp", "-r", str(site / "state"), str(state)], check=True)
+    shutil.copytree(site / "state", state)
     subscribers = site / f"subscribers-{size}.csv"
     write_subscribers(subscribers, size, categories)
     server = Server(delay)
