@@ -171,3 +171,20 @@ def test_memory_is_released_through_the_c_library() -> None:
     released = resident()
     assert full - released > 40 * 1024 * 1024 > full - freed, (full, freed, released)
     assert survivor
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
+def test_finding_malloc_trim_starts_no_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker finds the C library's malloc_trim among the symbols it has: looking the
+    library up by name (ctypes.util.find_library) would fork `ldconfig -p` from it."""
+    import subprocess
+
+    def no_process(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a process was started: {args}")
+
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    keep._malloc_trim.cache_clear()
+    try:
+        assert keep._malloc_trim() is not None
+    finally:
+        keep._malloc_trim.cache_clear()

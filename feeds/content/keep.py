@@ -16,7 +16,6 @@ the end while the parent grows with the cleaned articles.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import marshal
 import sys
 from functools import cache
@@ -117,6 +116,8 @@ def _malloc_trim() -> Any:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        # the symbols this process already has (glibc's among them): find_library("c")
+        # would run `ldconfig -p` in a subprocess, forked from a worker holding the texts
+        return ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
         return None
