@@ -85,6 +85,10 @@ class Faults:
     gone_after: int | None = None
     delay: float = 0.0  # seconds before answering MAIL
     refuse_body: set[str] = field(default_factory=set)  # 554 after the body of DATA
+    # after N accepted messages, MAIL is not answered until ``released`` is set: each
+    # connection comes to wait there, before sending anything more (see SmtpServer.waiting)
+    hold_after: int | None = None
+    released: threading.Event = field(default_factory=threading.Event)
 
 
 class RecordingHandler:
@@ -93,12 +97,21 @@ class RecordingHandler:
         self.received: list[tuple[str, bytes]] = []
         self.lock = threading.Lock()
         self._dropped = False
+        self.waiting = 0  # connections held at MAIL (Faults.hold_after)
         self.peers: set[object] = set()  # client (address, port) of each connection seen
         self.stop_listening: Callable[[], object] = lambda: None  # set by SmtpServer
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
                           options: list[str]) -> str:
         self.peers.add(session.peer)
+        hold = self.faults.hold_after
+        if hold is not None and len(self.received) >= hold and not self.faults.released.is_set():
+            with self.lock:
+                self.waiting += 1
+            while not self.faults.released.is_set():  # set from the test's thread: polled
+                await asyncio.sleep(0.005)
+            with self.lock:
+                self.waiting -= 1
         if self.faults.delay:
             await asyncio.sleep(self.faults.delay)
         gone = self.faults.gone_after
@@ -159,6 +172,12 @@ class SmtpServer:
 
     def counts(self) -> Counter[str]:
         return Counter(rcpt for rcpt, _ in self.received)
+
+    @property
+    def waiting(self) -> int:
+        """Connections held at MAIL (Faults.hold_after): they have nothing on its way."""
+        with self.handler.lock:
+            return self.handler.waiting
 
     def messages(self) -> dict[str, EmailMessage]:
         return {rcpt: parse(data) for rcpt, data in self.received}

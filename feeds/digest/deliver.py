@@ -1,9 +1,11 @@
 """Send one run to everyone still waiting for it, recording each outcome as it happens.
 
 Order per recipient: build the message, hand it to the transport, commit the outcome. A kill
-between the server's acceptance and the commit (microseconds) is the only window in which a
-recipient could get the message twice; the Message-ID is the same, so clients collapse it.
-With several connections each one keeps that order for its own messages.
+between the server's acceptance and the commit is the only window in which a recipient could
+get the message twice; the Message-ID is the same, so clients collapse it. With several
+connections each one keeps that order for its own messages, and the window is wider: a
+commit may wait its turn for the ledger's write lock (milliseconds on a busy machine, where
+one connection's lasts microseconds).
 """
 
 from __future__ import annotations
