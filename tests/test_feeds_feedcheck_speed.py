@@ -391,12 +391,13 @@ def test_faults_together_get_the_whole_verdict(fmt: str, data: st.DataObject) ->
     assert_same_verdict(feed, names)
 
 
-def test_the_utf8_check_does_not_count_on_the_parser(
+def test_where_the_parser_lets_bad_utf8_through_the_stream_is_decoded_too(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """libxml2 refuses bad UTF-8 as well, but passes() does not count on that: what its
-    own decoding refuses makes it False (here a decoder that finds a character cut at the
-    very end of the file, when the parser has read all of it)."""
+    """With a libxml2 that does not refuse every kind of malformed UTF-8 (older releases let
+    encoded surrogates through), passes() decodes the file on the way and counts on that:
+    what its own decoding refuses makes it False (here a decoder that finds a character cut
+    at the very end of the file, when the parser has read all of it)."""
 
     class CutAtTheEnd:
         def decode(self, block: bytes, final: bool = False) -> str:
@@ -410,7 +411,50 @@ def test_the_utf8_check_does_not_count_on_the_parser(
     monkeypatch.setattr(
         xmlstream, "codecs", SimpleNamespace(getincrementaldecoder=lambda _: CutAtTheEnd)
     )
+    assert passes(path)  # this libxml2 refuses bad UTF-8 itself: nothing decodes the file
+    monkeypatch.setattr(xmlstream, "parser_refuses_bad_utf8", lambda: False)
     assert not passes(path)
+
+
+def test_the_parser_refuses_each_kind_of_malformed_utf8() -> None:
+    """What lets the stream go undecoded: with lxml's libxml2 the probe finds every sample
+    refused; a parser that took any one of them (here a sample that is good UTF-8) would
+    not be trusted."""
+    xmlstream.parser_refuses_bad_utf8.cache_clear()
+    try:
+        assert xmlstream.parser_refuses_bad_utf8()
+        samples = xmlstream.MALFORMED_UTF8
+        for sample in samples:
+            with pytest.raises(UnicodeDecodeError):
+                sample.decode("utf-8")
+        xmlstream.parser_refuses_bad_utf8.cache_clear()
+        xmlstream.MALFORMED_UTF8 = (*samples, "é".encode())
+        assert not xmlstream.parser_refuses_bad_utf8()
+    finally:
+        xmlstream.MALFORMED_UTF8 = samples
+        xmlstream.parser_refuses_bad_utf8.cache_clear()
+
+
+def test_whatever_utf8_the_parser_takes_python_takes_too() -> None:
+    """Every sequence a lead byte (0x80-0xFF) and any second byte can start, completed to
+    two, three and four bytes: when libxml2 reads it as text, so does Python's strict
+    decoder. The probe's samples stand for these classes; this is the whole of them."""
+    head = b'<?xml version="1.0" encoding="UTF-8"?>\n<a>x'
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    taken_by_the_parser_only = []
+    for lead in range(0x80, 0x100):
+        for second in range(0x100):
+            for rest in (b"", b"\x80", b"\x80\x80"):
+                sequence = bytes((lead, second)) + rest
+                try:
+                    etree.fromstring(head + sequence + b"y</a>", parser)
+                except etree.XMLSyntaxError:
+                    continue
+                try:
+                    (sequence + b"y").decode("utf-8")
+                except UnicodeDecodeError:
+                    taken_by_the_parser_only.append(sequence)
+    assert taken_by_the_parser_only == []
 
 
 @pytest.mark.parametrize("fmt", sorted(FAULTS))

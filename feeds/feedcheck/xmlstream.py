@@ -7,11 +7,18 @@ accepts a standalone atom:entry) and the feed without its entries afterwards, wh
 same as validating the whole feed as long as the entries come last and nothing but XML
 whitespace lies between them (checked here too). Anything else makes it False, and the
 caller checks the file whole, which also gives the messages.
+
+The file must be UTF-8 throughout. libxml2 refuses malformed UTF-8 itself (2.14, lxml 6's,
+refuses every kind): the parser is asked once (``parser_refuses_bad_utf8``) and, should it
+take any kind, the stream is decoded on the way as well. Decoding took ~0.04 s of every
+50 MB feed (at 10 000 articles: RSS 0.37 s → 0.33 s, Atom 0.57 s → 0.53 s).
 """
 
 from __future__ import annotations
 
 import codecs
+import functools
+import io
 
 from lxml import etree
 
@@ -31,6 +38,14 @@ from feeds.feedcheck.xmlrules import (
 _HEAD = 4096  # bytes the declaration must lie in (else the whole check decides)
 _ENTRY = ATOM + "entry"
 _XML_SPACE = " \t\r\n"  # the only whitespace RELAX NG lets stand between elements
+# Malformed UTF-8 of every kind, each followed by text: a byte no sequence starts with, a
+# lead without its continuation, overlong forms, UTF-16 surrogates, past U+10FFFF.
+MALFORMED_UTF8 = (
+    b"\x80", b"\xbf", b"\xc0\x80", b"\xc1\xbf", b"\xe0\x80\x80", b"\xe0\x9f\xbf",
+    b"\xf0\x80\x80\x80", b"\xf0\x8f\xbf\xbf", b"\xed\xa0\x80", b"\xed\xbf\xbf",
+    b"\xf4\x90\x80\x80", b"\xf5\x80\x80\x80", b"\xfe", b"\xff", b"\xc3", b"\xe4\xb8",
+    b"\xf0\x9f\x98",
+)  # fmt: skip
 
 
 def xml_stream_passes(source: Readable, expect: str | None = None) -> bool:
@@ -38,12 +53,28 @@ def xml_stream_passes(source: Readable, expect: str | None = None) -> bool:
     head = source.read(_HEAD)
     if not DECLARATION.match(head):
         return False
-    reader = _Utf8Reader(Rejoined(head, source))
+    whole = Rejoined(head, source)
+    decoded = None if parser_refuses_bad_utf8() else _Utf8Reader(whole)
     try:
-        passed = _Feed(expect).read(reader)
+        passed = _Feed(expect).read(decoded or whole)
     except etree.LxmlError:
         return False
-    return passed and reader.valid
+    return passed and (decoded is None or decoded.valid)
+
+
+@functools.cache
+def parser_refuses_bad_utf8() -> bool:
+    """Whether libxml2, reading a document in pieces as the stream check does, refuses each
+    kind of malformed UTF-8 (MALFORMED_UTF8) by itself."""
+    for bad in MALFORMED_UTF8:
+        document = b'<?xml version="1.0" encoding="UTF-8"?>\n<a>x' + bad + b"y</a>"
+        try:
+            for _ in etree.iterparse(io.BytesIO(document), events=("end",), **PARSING):
+                pass
+        except etree.XMLSyntaxError:
+            continue
+        return False
+    return True
 
 
 class _Utf8Reader:
@@ -77,7 +108,7 @@ class _Feed:
         self.last: etree._Element | None = None  # the last item checked, dropped at the next
         self.authorless = False  # an Atom entry without an author (fine if the feed has one)
 
-    def read(self, reader: _Utf8Reader) -> bool:
+    def read(self, reader: Readable) -> bool:
         parsed = etree.iterparse(reader, events=("end",), tag=("item", _ENTRY), **PARSING)
         for _event, element in parsed:
             if self.root is None and not self._start(element):
