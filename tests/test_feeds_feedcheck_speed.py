@@ -28,7 +28,7 @@ from test_feeds_feedcheck_stream import many
 
 from feeds.feedcheck import check, check_file, passes, xmlstream
 from feeds.feedcheck.jsonrules import item_problems
-from feeds.feedcheck.xmlrules import ATOM, read_entry, read_item, rfc822
+from feeds.feedcheck.xmlrules import ATOM, PARSING, read_entry, read_item, rfc822
 from feeds.feedcheck.xmlrules import item_problems as rss_problems
 from feeds.render import Entry, renderer
 from feeds.render.fields import is_absolute_url
@@ -416,23 +416,22 @@ def test_where_the_parser_lets_bad_utf8_through_the_stream_is_decoded_too(
     assert not passes(path)
 
 
-def test_the_parser_refuses_each_kind_of_malformed_utf8() -> None:
+def test_the_parser_refuses_each_kind_of_malformed_utf8(monkeypatch: pytest.MonkeyPatch) -> None:
     """What lets the stream go undecoded: with lxml's libxml2 the probe finds every sample
     refused; a parser that took any one of them (here a sample that is good UTF-8) would
     not be trusted."""
-    xmlstream.parser_refuses_bad_utf8.cache_clear()
+    probe = xmlstream.parser_refuses_bad_utf8
+    probe.cache_clear()
+    assert probe()
+    for sample in xmlstream.MALFORMED_UTF8:
+        with pytest.raises(UnicodeDecodeError):
+            sample.decode("utf-8")
+    probe.cache_clear()
+    monkeypatch.setattr(xmlstream, "MALFORMED_UTF8", (*xmlstream.MALFORMED_UTF8, "é".encode()))
     try:
-        assert xmlstream.parser_refuses_bad_utf8()
-        samples = xmlstream.MALFORMED_UTF8
-        for sample in samples:
-            with pytest.raises(UnicodeDecodeError):
-                sample.decode("utf-8")
-        xmlstream.parser_refuses_bad_utf8.cache_clear()
-        xmlstream.MALFORMED_UTF8 = (*samples, "é".encode())
-        assert not xmlstream.parser_refuses_bad_utf8()
+        assert not probe()
     finally:
-        xmlstream.MALFORMED_UTF8 = samples
-        xmlstream.parser_refuses_bad_utf8.cache_clear()
+        probe.cache_clear()  # the next caller asks again, with the samples restored
 
 
 def test_whatever_utf8_the_parser_takes_python_takes_too() -> None:
@@ -440,7 +439,7 @@ def test_whatever_utf8_the_parser_takes_python_takes_too() -> None:
     two, three and four bytes: when libxml2 reads it as text, so does Python's strict
     decoder. The probe's samples stand for these classes; this is the whole of them."""
     head = b'<?xml version="1.0" encoding="UTF-8"?>\n<a>x'
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    parser = etree.XMLParser(**PARSING)  # as the checker parses
     taken_by_the_parser_only = []
     for lead in range(0x80, 0x100):
         for second in range(0x100):
