@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -235,3 +237,37 @@ def test_a_worker_leaves_ctrl_c_to_the_parent() -> None:
     the user sees no traceback from each worker; its work goes on."""
     with ShardPool("shared") as pool:
         assert list(pool.run(interrupted, ITEMS, key)) == ITEMS
+
+
+# a cold build in its own interpreter; each worker says, as it starts, whether it was
+# forked with the HTML cleaner already imported
+FORKED_WITH = """
+import sys
+import feeds.content.shards as shards
+serve = shards._serve
+def spy(conn, shared):
+    with open(sys.argv[1], "a") as out:
+        out.write(str("feeds.html.document" in sys.modules) + "\\n")
+    serve(conn, shared)
+shards._serve = spy
+from feeds.cli import main
+main(sys.argv[2:])
+"""
+
+
+def test_workers_of_a_cold_read_start_with_the_cleaner_imported(tmp_path: Path) -> None:
+    """They describe and clean what they read: each importing it at its first article
+    cost the build that much on the way to the learner."""
+    from test_perf_cache import write_site
+
+    write_site(tmp_path)
+    said = tmp_path / "workers.txt"
+    done = subprocess.run(
+        [sys.executable, "-c", FORKED_WITH, str(said), "build", "--content",
+         str(tmp_path / "content"), "--site-url", "https://example.com/", "--out",
+         str(tmp_path / "out"), "--state", str(tmp_path / "state")],
+        capture_output=True, text=True, check=False, cwd=tmp_path,
+        env={**os.environ, "FEEDS_WORKERS": "2"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert said.read_text().split() == ["True", "True"]

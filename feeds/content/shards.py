@@ -83,6 +83,11 @@ class ShardPool:
     def __enter__(self) -> ShardPool:
         return self
 
+    @property
+    def started(self) -> bool:
+        """Whether worker processes are running (a later phase uses them)."""
+        return bool(self.conns)
+
     def _start(self, size: int) -> None:
         import multiprocessing
 
