@@ -2,8 +2,9 @@
 
 Scenarios per corpus size: cold (empty state and output), warm (nothing changed), one article
 changed, one added (each a median of --repeats runs; a changed or added article is put back
-between runs, untimed) — for the "full" job (`--limit 0`: every article, full content, the same
-work as Hugo's RSS) and a "realistic" config (site feeds + per-category feeds, 50 items).
+between runs, untimed; the cold builds alternate with Hugo's, see run_cold) — for the "full"
+job (`--limit 0`: every article, full content, the same work as Hugo's RSS) and a
+"realistic" config (site feeds + per-category feeds, 50 items).
 Prints a table (with the time of each phase, from the build's JSON report) and writes
 bench/results/results.json. A cold build's peak memory is that of the whole process tree (the
 build and its worker processes: proportional set sizes summed, so pages a forked worker
@@ -31,6 +32,8 @@ sys.path.insert(0, str(HERE))
 from make_corpus import write_corpus  # noqa: E402
 
 from feeds.timings import SIDE_PHASES  # noqa: E402 - phases within others, not summed
+
+Run = tuple[float, float, str]  # wall seconds, peak MB, stdout (see timed)
 
 # The issue's yardstick: the team's shared corpus generator and Hugo site, when checked out
 # beside the repository; a user's clone falls back to the copies in bench/.
@@ -150,45 +153,77 @@ def snapshot(folder: Path) -> dict[str, int]:
     return {str(p): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
 
 
-def run_job(corpus: Path, job: str, repeats: int) -> dict[str, dict[str, Any]]:
+JOBS = ("full", "realistic")
+
+
+def cold_build(corpus: Path, work: Path, job: str, sample: bool = False) -> Run:
+    """One build from empty state and output."""
+    shutil.rmtree(work / "out", ignore_errors=True)
+    shutil.rmtree(work / "state", ignore_errors=True)
+    return timed(feeds_cmd(corpus, work, job), sample=sample)
+
+
+# Largest corpus whose cold builds alternate with Hugo's. Past it Hugo holds over 10 GB
+# (12.6 GB at 100 000 articles): the build after it met memory the VM had given back to its
+# host (first touch of a page: up to ~20 us) and a page cache emptied of the corpus, so
+# there Hugo builds after all of ours, as it once did first.
+ALTERNATE_UP_TO = 10_000
+
+
+def run_cold(
+    corpus: Path, works: dict[str, Path], hugo: HugoSite | None, repeats: int, alternate: bool
+) -> tuple[dict[str, list[Run]], list[Run]]:
+    """The cold builds of every job, and Hugo's. With ``alternate``, in rounds: Hugo, then
+    each job, ``repeats`` times. A shared machine speeds up and slows down over a run;
+    alternating, each round meets the same machine, so the ratios to Hugo hold even when
+    the seconds move."""
+    runs: dict[str, list[Run]] = {job: [] for job in works}
+    hugo_runs: list[Run] = []
+    for _ in range(repeats):
+        if hugo is not None and alternate:
+            hugo_runs.append(hugo.build())
+        for job, work in works.items():
+            runs[job].append(cold_build(corpus, work, job))
+    if hugo is not None and not alternate:
+        hugo_runs = [hugo.build() for _ in range(repeats)]
+    return runs, hugo_runs
+
+
+def run_job(
+    corpus: Path, work: Path, job: str, cold: list[Run], repeats: int
+) -> dict[str, dict[str, Any]]:
+    """The scenarios of one job: its cold builds (made by run_cold), then one more for the
+    process tree's memory, and the rebuilds on the state it leaves."""
     results: dict[str, dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        (work / "empty.yaml").write_text("{}\n")
-        cold = []
-        for number in range(repeats + 1):  # the last run only measures the tree's memory
-            shutil.rmtree(work / "out", ignore_errors=True)
-            shutil.rmtree(work / "state", ignore_errors=True)
-            cold.append(timed(feeds_cmd(corpus, work, job), sample=number == repeats))
-        results["cold"] = summarize(cold[:-1])
-        results["cold"]["peak_mb"] = round(cold[-1][1], 1)
-        before = snapshot(work / "out")
-        results["warm"] = summarize([timed(feeds_cmd(corpus, work, job)) for _ in range(repeats)])
-        results["warm"]["files_rewritten"] = rewritten(before, work / "out")
-        posts = sorted(corpus.rglob("*.md"))
-        victim = posts[len(posts) // 2]
-        original = victim.read_text(encoding="utf-8")
-        runs, before = [], snapshot(work / "out")
-        for number in range(repeats):  # each run edits it anew, then puts it back, untimed
-            victim.write_text(original + f"\n<p>edited {number}</p>\n", encoding="utf-8")
-            runs.append(timed(feeds_cmd(corpus, work, job)))
-            if number == 0:
-                changed_files = rewritten(before, work / "out")
-            victim.write_text(original, encoding="utf-8")
-            timed(feeds_cmd(corpus, work, job))
-        results["one-changed"] = summarize(runs)
-        results["one-changed"]["files_rewritten"] = changed_files
-        added = corpus / "added.md"
-        runs, before = [], snapshot(work / "out")
-        for number in range(repeats):  # newest of all: it enters the feeds; then removed
-            added.write_text(ADDED.replace("today", f"today {number}"), encoding="utf-8")
-            runs.append(timed(feeds_cmd(corpus, work, job)))
-            if number == 0:
-                added_files = rewritten(before, work / "out")
-            added.unlink()
-            timed(feeds_cmd(corpus, work, job))
-        results["one-added"] = summarize(runs)
-        results["one-added"]["files_rewritten"] = added_files
+    results["cold"] = summarize(cold)
+    results["cold"]["peak_mb"] = round(cold_build(corpus, work, job, sample=True)[1], 1)
+    before = snapshot(work / "out")
+    results["warm"] = summarize([timed(feeds_cmd(corpus, work, job)) for _ in range(repeats)])
+    results["warm"]["files_rewritten"] = rewritten(before, work / "out")
+    posts = sorted(corpus.rglob("*.md"))
+    victim = posts[len(posts) // 2]
+    original = victim.read_text(encoding="utf-8")
+    runs, before = [], snapshot(work / "out")
+    for number in range(repeats):  # each run edits it anew, then puts it back, untimed
+        victim.write_text(original + f"\n<p>edited {number}</p>\n", encoding="utf-8")
+        runs.append(timed(feeds_cmd(corpus, work, job)))
+        if number == 0:
+            changed_files = rewritten(before, work / "out")
+        victim.write_text(original, encoding="utf-8")
+        timed(feeds_cmd(corpus, work, job))
+    results["one-changed"] = summarize(runs)
+    results["one-changed"]["files_rewritten"] = changed_files
+    added = corpus / "added.md"
+    runs, before = [], snapshot(work / "out")
+    for number in range(repeats):  # newest of all: it enters the feeds; then removed
+        added.write_text(ADDED.replace("today", f"today {number}"), encoding="utf-8")
+        runs.append(timed(feeds_cmd(corpus, work, job)))
+        if number == 0:
+            added_files = rewritten(before, work / "out")
+        added.unlink()
+        timed(feeds_cmd(corpus, work, job))
+    results["one-added"] = summarize(runs)
+    results["one-added"]["files_rewritten"] = added_files
     return results
 
 
@@ -228,20 +263,35 @@ def phase_line(phases: dict[str, float]) -> str:
     return "  ".join(f"{name} {seconds:.2f}" for name, seconds in phases.items())
 
 
-def run_hugo(corpus: Path, repeats: int) -> dict[str, Any] | None:
-    hugo = shutil.which("hugo")
-    if hugo is None:
-        return None
-    with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp) / "site"
+class HugoSite:
+    """The Hugo site of the issue's yardstick, with ``corpus`` as its posts, in a temporary
+    folder: ``build()`` times one build from an empty output folder."""
+
+    def __init__(self, hugo: str, corpus: Path) -> None:
+        self.hugo = hugo
+        self._tmp = tempfile.TemporaryDirectory()
+        self.site = Path(self._tmp.name) / "site"
         shared_site = SHARED_TOOLS / "perf" / "hugo-site"
-        shutil.copytree(shared_site if shared_site.is_dir() else HERE / "hugo-site", site)
-        shutil.copytree(corpus, site / "content" / "posts")
-        runs = []
-        for _ in range(repeats):
-            shutil.rmtree(site / "public", ignore_errors=True)
-            runs.append(timed([hugo, "--quiet", "-s", str(site)]))
-        return summarize(runs)
+        shutil.copytree(shared_site if shared_site.is_dir() else HERE / "hugo-site", self.site)
+        shutil.copytree(corpus, self.site / "content" / "posts")
+
+    @classmethod
+    def of(cls, corpus: Path) -> HugoSite | None:
+        """The site, when ``hugo`` is on PATH."""
+        hugo = shutil.which("hugo")
+        return cls(hugo, corpus) if hugo else None
+
+    def build(self) -> Run:
+        shutil.rmtree(self.site / "public", ignore_errors=True)
+        return timed([self.hugo, "--quiet", "-s", str(self.site)])
+
+    def close(self) -> None:
+        self._tmp.cleanup()
+
+
+def ratios(runs: list[Run], hugo: list[Run]) -> list[float]:
+    """Each round's cold build over Hugo's of the same round."""
+    return [round(ours[0] / theirs[0], 2) for ours, theirs in zip(runs, hugo, strict=True)]
 
 
 def make_corpus(corpus: Path, size: int) -> None:
@@ -251,6 +301,22 @@ def make_corpus(corpus: Path, size: int) -> None:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     else:
         write_corpus(corpus, size)
+
+
+def print_job(size: int, job: str, scenarios: dict[str, Any], hugo: dict[str, Any] | None) -> None:
+    for scenario, figures in scenarios.items():
+        note = ""
+        if hugo and scenario == "cold":
+            rounds = ", ".join(f"{r:.2f}" for r in figures["hugo_ratio_per_round"])
+            note = f"{figures['wall_s'] / hugo['wall_s']:.2f}x Hugo (rounds: {rounds})"
+        if "files_rewritten" in figures:
+            note = f"{int(figures['files_rewritten'])} files rewritten"
+        print(
+            f"{size:>9} {job:<10} {scenario:<12} {figures['wall_s']:>8.3f} "
+            f"{figures['peak_mb']:>8.1f}  {note}"
+        )
+        if figures.get("phases"):
+            print(f"{'':>9} {'':<10} {'phases s:':<12} {phase_line(figures['phases'])}")
 
 
 def main() -> None:
@@ -274,26 +340,29 @@ def main() -> None:
         corpus = Path(tempfile.mkdtemp(prefix=f"bench-{size}-"))
         make_corpus(corpus, size)
         entry: dict[str, Any] = {}
-        hugo = run_hugo(corpus, args.repeats)
-        entry["hugo"] = hugo
-        for job in ("full", "realistic"):
-            entry[job] = run_job(corpus, job, args.repeats)
-            for scenario, figures in entry[job].items():
-                note = ""
-                if hugo and scenario == "cold":
-                    note = f"{figures['wall_s'] / hugo['wall_s']:.2f}x Hugo"
-                if "files_rewritten" in figures:
-                    note = f"{int(figures['files_rewritten'])} files rewritten"
-                print(
-                    f"{size:>9} {job:<10} {scenario:<12} {figures['wall_s']:>8.3f} "
-                    f"{figures['peak_mb']:>8.1f}  {note}"
-                )
-                if figures.get("phases"):
-                    print(f"{'':>9} {'':<10} {'phases s:':<12} {phase_line(figures['phases'])}")
+        site = HugoSite.of(corpus)
+        with tempfile.TemporaryDirectory() as tmp:
+            works = {job: Path(tmp) / job for job in JOBS}
+            for work in works.values():
+                work.mkdir()
+                (work / "empty.yaml").write_text("{}\n")
+            cold, hugo_runs = run_cold(
+                corpus, works, site, args.repeats, alternate=size <= ALTERNATE_UP_TO
+            )
+            if site is not None:
+                site.close()
+            hugo = summarize(hugo_runs) if hugo_runs else None
+            entry["hugo"] = hugo
+            for job in JOBS:
+                entry[job] = run_job(corpus, works[job], job, cold[job], args.repeats)
+                if hugo_runs:
+                    entry[job]["cold"]["hugo_ratio_per_round"] = ratios(cold[job], hugo_runs)
+                print_job(size, job, entry[job], hugo)
         if hugo:
             print(
                 f"{size:>9} {'hugo':<10} {'cold':<12} {hugo['wall_s']:>8.3f} "
-                f"{hugo['peak_mb']:>8.1f}"
+                f"{hugo['peak_mb']:>8.1f}  rounds: "
+                + ", ".join(f"{r[0]:.2f}" for r in hugo_runs)
             )
         report["sizes"][str(size)] = entry  # type: ignore[index]
         shutil.rmtree(corpus, ignore_errors=True)
