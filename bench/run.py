@@ -307,8 +307,10 @@ def print_job(size: int, job: str, scenarios: dict[str, Any], hugo: dict[str, An
     for scenario, figures in scenarios.items():
         note = ""
         if hugo and scenario == "cold":
-            rounds = ", ".join(f"{r:.2f}" for r in figures["hugo_ratio_per_round"])
-            note = f"{figures['wall_s'] / hugo['wall_s']:.2f}x Hugo (rounds: {rounds})"
+            note = f"{figures['wall_s'] / hugo['wall_s']:.2f}x Hugo"
+            if "hugo_ratio_per_round" in figures:
+                rounds = ", ".join(f"{r:.2f}" for r in figures["hugo_ratio_per_round"])
+                note += f" (rounds: {rounds})"
         if "files_rewritten" in figures:
             note = f"{int(figures['files_rewritten'])} files rewritten"
         print(
@@ -346,23 +348,21 @@ def main() -> None:
             for work in works.values():
                 work.mkdir()
                 (work / "empty.yaml").write_text("{}\n")
-            cold, hugo_runs = run_cold(
-                corpus, works, site, args.repeats, alternate=size <= ALTERNATE_UP_TO
-            )
+            alternate = size <= ALTERNATE_UP_TO
+            cold, hugo_runs = run_cold(corpus, works, site, args.repeats, alternate)
             if site is not None:
                 site.close()
             hugo = summarize(hugo_runs) if hugo_runs else None
             entry["hugo"] = hugo
             for job in JOBS:
                 entry[job] = run_job(corpus, works[job], job, cold[job], args.repeats)
-                if hugo_runs:
+                if hugo_runs and alternate:
                     entry[job]["cold"]["hugo_ratio_per_round"] = ratios(cold[job], hugo_runs)
                 print_job(size, job, entry[job], hugo)
         if hugo:
             print(
                 f"{size:>9} {'hugo':<10} {'cold':<12} {hugo['wall_s']:>8.3f} "
-                f"{hugo['peak_mb']:>8.1f}  rounds: "
-                + ", ".join(f"{r[0]:.2f}" for r in hugo_runs)
+                f"{hugo['peak_mb']:>8.1f}  runs: " + ", ".join(f"{r[0]:.2f}" for r in hugo_runs)
             )
         report["sizes"][str(size)] = entry  # type: ignore[index]
         shutil.rmtree(corpus, ignore_errors=True)
