@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -25,9 +25,10 @@ from feeds.content.pipeline import (
     ContentResult,
     CorpusHints,
     article_facts,
-    build_content,
+    build_contents,
 )
 from feeds.content.readers import ReadError, read_text_body, reader_for
+from feeds.content.shards import batched
 from feeds.content.suffixes import suffix_of
 from feeds.models import Document, Problem, Severity
 
@@ -181,22 +182,24 @@ def _content(source: Source, unread: Unread, body: str, markdown: bool) -> Conte
     )
 
 
-def clean_one_pickled(item: Parsed, shared: tuple[Config, CorpusHints]) -> bytes:
-    """Runs in a worker: :func:`clean_one`, pickled once here. The pool would pickle the
-    outcome anyway to send it back; as bytes, the same pickle is the build cache's row."""
-    return pickle.dumps(clean_one(item, shared), protocol=5)
-
-
 def clean_one(item: Parsed, shared: tuple[Config, CorpusHints]) -> CleanOutcome:
     """One article cleaned; a failure becomes a problem, never a crash."""
+    return clean_many([item], shared)[0]
+
+
+def clean_many(items: Sequence[Parsed], shared: tuple[Config, CorpusHints]) -> list[CleanOutcome]:
+    """:func:`clean_one` of each of ``items``, cleaned together (see build_contents)."""
     config, hints = shared
     try:
-        result = build_content(item.content, config, hints)
+        results = build_contents([item.content for item in items], config, hints)
     except Exception as exc:  # the cleaner must never take the run down with it
-        return CleanOutcome(
-            None, (Problem(item.source.display, "body", f"could not be cleaned: {exc!r}"),)
-        )
-    return CleanOutcome(result, tuple(result.problems))
+        return [
+            CleanOutcome(
+                None, (Problem(item.source.display, "body", f"could not be cleaned: {exc!r}"),)
+            )
+            for item in items
+        ]
+    return [CleanOutcome(result, tuple(result.problems)) for result in results]
 
 
 # The tasks of a collect's phases, run by feeds.content.shards workers: ``store`` keeps the
@@ -230,12 +233,29 @@ def describe_task(
     return None if item is None else describe_one(item, config)
 
 
+def clean_tasks(
+    sources: Sequence[Source], config: Config, hints: CorpusHints, store: Store
+) -> list[bytes]:
+    """:func:`clean_task` of each of ``sources``, the articles cleaned together (a chunk of
+    the pool's at a time: see feeds.content.shards.batched)."""
+    items = [_stored(source, config, store, keep=False) for source in sources]
+    cleaned = iter(clean_many([item for item in items if item is not None], (config, hints)))
+    return [
+        # None: listed as an article, but no longer one (changed since)
+        pickle.dumps(
+            next(cleaned) if item is not None else CleanOutcome(None, (_changed(source),)),
+            protocol=5,
+        )
+        for source, item in zip(sources, items, strict=True)
+    ]
+
+
+@batched(clean_tasks)
 def clean_task(source: Source, config: Config, hints: CorpusHints, store: Store) -> bytes:
-    """One article cleaned, pickled (see :func:`clean_one_pickled`); its text let go."""
-    item = _stored(source, config, store, keep=False)
-    if item is None:  # listed as an article, but no longer one: changed since
-        return pickle.dumps(CleanOutcome(None, (_changed(source),)), protocol=5)
-    return clean_one_pickled(item, (config, hints))
+    """Runs in a worker: one article cleaned, pickled; its text let go. The pool would
+    pickle the outcome anyway to send it back; as bytes, the same pickle is the build
+    cache's row."""
+    return clean_tasks([source], config, hints, store)[0]
 
 
 def _stored(

@@ -25,6 +25,7 @@ from feeds.models import Problem, Severity, Thumbnail
 
 if TYPE_CHECKING:
     from feeds.config import Config
+    from feeds.html.document import Built
 
 __all__ = [
     "ArticleFacts",
@@ -34,6 +35,7 @@ __all__ = [
     "LearnedBlock",
     "article_facts",
     "build_content",
+    "build_contents",
     "byline_replaces_author",
     "combine_facts",
     "learn_corpus",
@@ -195,14 +197,29 @@ def _describe(
 def build_content(item: ContentInput, config: Config, hints: CorpusHints) -> ContentResult:
     """Clean, sanitized HTML with absolute URLs, a plain-text summary, a byline and a
     thumbnail for one article. Never raises: broken input yields sanitized text and a problem."""
+    return build_contents([item], config, hints)[0]
+
+
+def build_contents(
+    items: Sequence[ContentInput], config: Config, hints: CorpusHints
+) -> list[ContentResult]:
+    """:func:`build_content` of each of ``items``, cleaned together a step at a time (see
+    feeds.html.document.build_many): the same results, faster."""
     from feeds.html import document  # see article_facts
 
     try:
-        built = document.build(
-            item, config, hints.boilerplate, hints.placeholder_images, hints.shapes
+        built = document.build_many(
+            items, config, hints.boilerplate, hints.placeholder_images, hints.shapes
         )
     except Exception as exc:  # last line of defence: the output stays safe, the user is told
-        return _fallback(item, config, exc)
+        return [_fallback(item, config, exc) for item in items]
+    return [
+        _fallback(item, config, one) if isinstance(one, Exception) else _result(one)
+        for item, one in zip(items, built, strict=True)
+    ]
+
+
+def _result(built: Built) -> ContentResult:
     return ContentResult(
         content_html=built.html,
         summary=built.summary,
