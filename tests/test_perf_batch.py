@@ -111,3 +111,35 @@ def test_a_failing_batch_is_done_again_item_by_item(
         list(pool.run(_one, items, _key, "-"))
     if workers == "2":
         assert "bad" in str(caught.value)
+
+
+def test_files_read_together_give_the_records_each_gives_alone(tmp_path: Path) -> None:
+    """Good posts and every kind of bad one: the same records, problems and kept texts."""
+    from feeds.content.discover import discover
+    from feeds.content.perfile import read_task, read_tasks
+
+    content = tmp_path / "content"
+    content.mkdir()
+    files = {
+        "good.md": "---\ntitle: 好\ndate: 2021-11-04 11:38:02\ntags: [a, b]\n---\n\n# 好\n\ntext\n",
+        "page.html": "---\ntitle: Page\ndate: Thu, 04 Nov 2021 03:38:02 GMT\n---\n<p>x</p>\n",
+        "bad-yaml.md": "---\ntitle: [unclosed\n---\nbody\n",
+        "empty.md": "",
+        "no-date.md": "---\ntitle: No date\n---\nbody\n",
+        "unclosed.md": "---\ntitle: x\n",
+        "note.txt": "not an article suffix",
+    }
+    for name, text in files.items():
+        (content / name).write_text(text, encoding="utf-8")
+    latin = "---\ntitle: Café\ndate: 2021-01-01\n---\né\n"
+    (content / "latin.md").write_bytes(latin.encode("latin-1"))
+    cfg = config(content={"dirs": [str(content)]})
+    sources = discover([content], [], explicit=False)
+    assert len(sources) == 7
+    alone, together = Store(), Store()
+    one_by_one = [read_task(source, cfg, True, alone) for source in sources]
+    assert read_tasks(sources, cfg, True, together) == one_by_one
+    assert sorted(together) == sorted(alone) and len(together) == 3  # good, page, latin
+    assert {p.field for record in one_by_one for p in record.problems} >= {
+        "front matter", "file", "date", "encoding"
+    }

@@ -126,16 +126,39 @@ def parse_file(
 ) -> tuple[Meta, Document, tuple[Problem, ...]] | None:
     """Metadata, the document and the article's own warnings; None when not an article
     (``problems`` says why)."""
+    return parse_files([source], config, [problems])[0]
+
+
+def parse_files(
+    sources: Sequence[Source], config: Config, problems: Sequence[list[Problem]]
+) -> list[tuple[Meta, Document, tuple[Problem, ...]] | None]:
+    """:func:`parse_file` of each of ``sources`` (``problems``: a list for each), a step at
+    a time over all of them: every document read, then every one normalized (see
+    feeds.html.document.build_many: a step's code stays warm over a batch)."""
+    docs = [_read(source, found) for source, found in zip(sources, problems, strict=True)]
+    return [
+        None if doc is None else _normalized(source, doc, config, found)
+        for source, doc, found in zip(sources, docs, problems, strict=True)
+    ]
+
+
+def _read(source: Source, problems: list[Problem]) -> Document | None:
+    """The document, or None: no reader takes the file, or it cannot be read (said in
+    ``problems``)."""
     try:
-        doc = _document(source)
-        if doc is None:
-            return None
-        meta, found = normalize_meta(doc, config.site, source.rel)
-    except ReadError as exc:
-        problems.append(Problem(source.display, exc.field, exc.message))
-        return None
+        return _document(source)
     except Exception as exc:  # one broken file never stops the run
-        problems.append(Problem(source.display, "file", f"could not be read: {exc!r}"))
+        problems.append(_unreadable(source, exc))
+        return None
+
+
+def _normalized(
+    source: Source, doc: Document, config: Config, problems: list[Problem]
+) -> tuple[Meta, Document, tuple[Problem, ...]] | None:
+    try:
+        meta, found = normalize_meta(doc, config.site, source.rel)
+    except Exception as exc:
+        problems.append(_unreadable(source, exc))
         return None
     if doc.encoding != "utf-8":
         found.append(
@@ -150,6 +173,12 @@ def parse_file(
     if meta is None:
         return None
     return meta, doc, tuple(found)
+
+
+def _unreadable(source: Source, exc: Exception) -> Problem:
+    if isinstance(exc, ReadError):
+        return Problem(source.display, exc.field, exc.message)
+    return Problem(source.display, "file", f"could not be read: {exc!r}")
 
 
 def content_of(source: Source, doc: Document, meta: Meta, config: Config) -> ContentInput:
@@ -206,6 +235,25 @@ def clean_many(items: Sequence[Parsed], shared: tuple[Config, CorpusHints]) -> l
 # texts a worker read, so describing and cleaning need no second read of the file.
 
 
+def read_tasks(
+    sources: Sequence[Source], config: Config, keep: bool, store: Store
+) -> list[FileRecord]:
+    """:func:`read_task` of each of ``sources``, a step at a time (see parse_files)."""
+    problems: list[list[Problem]] = [[] for _ in sources]
+    parsed = parse_files(sources, config, problems)
+    if keep:
+        for source, one in zip(sources, parsed, strict=True):
+            if one is None:
+                continue
+            meta, doc, _own = one
+            if store.has_room():
+                _keep(store, source, Parsed(source, content_of(source, doc, meta, config)))
+            else:  # the text is read again when it is cleaned
+                store.keep_plain(source.fspath, tuple(Unread.of(meta, doc.metadata, config)))
+    return [_record(one, found) for one, found in zip(parsed, problems, strict=True)]
+
+
+@batched(read_tasks)
 def read_task(source: Source, config: Config, keep: bool, store: Store) -> FileRecord:
     """Read and normalize one file; keep its text for the phases after when ``keep``.
 
@@ -213,15 +261,7 @@ def read_task(source: Source, config: Config, keep: bool, store: Store) -> FileR
     feeds show reads those again (0.2 ms each) rather than hold every text of the archive
     (~7 KB each in a worker: 340 MB per worker at 100 000 articles). Past the store's
     budget an article is kept Unread (see feeds.content.keep)."""
-    problems: list[Problem] = []
-    parsed = parse_file(source, config, problems)
-    if parsed is not None and keep:
-        meta, doc, _own = parsed
-        if store.has_room():
-            _keep(store, source, Parsed(source, content_of(source, doc, meta, config)))
-        else:  # the text is read again when it is cleaned
-            store.keep_plain(source.fspath, tuple(Unread.of(meta, doc.metadata, config)))
-    return _record(parsed, problems)
+    return read_tasks([source], config, keep, store)[0]
 
 
 def describe_task(
