@@ -4,6 +4,7 @@ fails takes only itself down; the pool hands a batched task whole chunks."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from html_support import config, fixture, item
@@ -60,6 +61,23 @@ def test_an_article_that_fails_a_step_takes_only_itself_down() -> None:
     assert results[0].content_html == results[2].content_html == "<p>Kept <b>whole</b>.</p>"
     assert results[1].content_html == ""
     assert [p.field for p in results[1].problems] == ["content"]  # only sanitized, and told
+
+
+def test_a_failure_in_the_last_step_takes_only_its_article_down(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    copies = document._copies
+
+    def failing(assets: Any, html: str, thumb: Any, cfg: Any) -> Any:
+        if "boom" in html:
+            raise RuntimeError("boom")
+        return copies(assets, html, thumb, cfg)
+
+    monkeypatch.setattr(document, "_copies", failing)
+    cfg = config()
+    built = document.build_many([item("<p>fine</p>"), item("<p>boom</p>")], cfg, {}, frozenset())
+    assert isinstance(built[1], RuntimeError)
+    assert not isinstance(built[0], Exception) and built[0].html == "<p>fine</p>"
 
 
 def test_the_elements_of_the_last_documents_parsed_stay_held() -> None:

@@ -164,7 +164,7 @@ def build_many(
                     step(draft, run)
                 except Exception as exc:  # this article only: the batch goes on
                     draft.error = exc
-    return [draft.error or draft.built(config) for draft in drafts]
+    return [draft.error if draft.error is not None else draft.built for draft in drafts]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +182,7 @@ class _Draft:
     """One article on its way through the steps."""
 
     item: ContentInput
-    root: Tag = None  # set by the first step, as are the three below
+    root: Tag = None  # set by the steps, as are trash, resolve, assets and built
     trash: clean.Trash = None  # type: ignore[assignment]
     ignored: list[str] = field(default_factory=list)
     dropped: int = 0
@@ -191,19 +191,8 @@ class _Draft:
     assets: LocalAssets = None  # type: ignore[assignment]
     summary: str = ""
     thumb: Thumbnail | None = None
-    html: str = ""
+    built: Built = None  # type: ignore[assignment]
     error: Exception | None = None
-
-    def built(self, config: Config) -> Built:
-        return Built(
-            self.html,
-            self.summary,
-            self.thumb,
-            self.byline,
-            _problems(self.item, self.html, self.ignored),
-            _copies(self.assets, self.html, self.thumb, config),
-            self.dropped,
-        )
 
 
 def _parse_step(d: _Draft, run: _Run) -> None:
@@ -227,9 +216,11 @@ def _urls_step(d: _Draft, run: _Run) -> None:
     absolutize(d.root, d.resolve)
 
 
-def _tidy_step(tidy: Callable[[Tag], None]) -> Callable[[_Draft, _Run], None]:
+def _walk_step(walk: Callable[[Tag], None]) -> Callable[[_Draft, _Run], None]:
+    """A step that is one walk over the article's tree."""
+
     def step(d: _Draft, _run: _Run) -> None:
-        tidy(d.root)
+        walk(d.root)
 
     return step
 
@@ -244,28 +235,37 @@ def _thumbnail_step(d: _Draft, run: _Run) -> None:
     )
 
 
-def _html_step(d: _Draft, _run: _Run) -> None:
+def _built_step(d: _Draft, run: _Run) -> None:
     marker = next(d.root.iter(MARKER), None)
     if marker is not None:
         drop(marker)
-    d.html = sanitize(serialize(d.root)).strip()
+    html = sanitize(serialize(d.root)).strip()
+    d.built = Built(
+        html,
+        d.summary,
+        d.thumb,
+        d.byline,
+        _problems(d.item, html, d.ignored),
+        _copies(d.assets, html, d.thumb, run.config),
+        d.dropped,
+    )
 
 
-# build()'s steps in order; tidying is five steps, each a walk of its own
+# build()'s steps in order: pixels and each of the five tidying passes are steps of their own
 _STEPS: tuple[Callable[[_Draft, _Run], None], ...] = (
     _parse_step,
     _learned_step,
     _byline_step,
     _urls_step,
-    _tidy_step(remove_pixels),
-    _tidy_step(clean.trim_indents),
-    _tidy_step(clean.remove_empty),
-    _tidy_step(clean.unwrap_single_wrappers),
-    _tidy_step(clean.trim_edges),
-    _tidy_step(clean.tidy_whitespace),
+    _walk_step(remove_pixels),
+    _walk_step(clean.trim_indents),
+    _walk_step(clean.remove_empty),
+    _walk_step(clean.unwrap_single_wrappers),
+    _walk_step(clean.trim_edges),
+    _walk_step(clean.tidy_whitespace),
     _summary_step,
     _thumbnail_step,
-    _html_step,
+    _built_step,
 )
 
 
