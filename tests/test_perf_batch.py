@@ -105,26 +105,26 @@ def _key(item: str) -> str:
     return item
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_the_pool_hands_a_batched_task_whole_chunks(
-    workers: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("FEEDS_WORKERS", workers)
-    items = [f"i{n}" for n in range(500)]
+@pytest.fixture(params=["1", "2"])
+def workers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Without worker processes, and with two."""
+    monkeypatch.setenv("FEEDS_WORKERS", request.param)
+    return str(request.param)
+
+
+ITEMS = [f"i{n}" for n in range(500)]
+
+
+def test_the_pool_hands_a_batched_task_whole_chunks(workers: str) -> None:
     with ShardPool("s") as pool:
-        results = list(pool.run(_one, items, _key, "-"))
-    assert [text for text, _ in results] == [f"s-{item}" for item in items]
-    assert {size for _, size in results} == {64, len(items) % 64}  # the batch form, by chunk
+        results = list(pool.run(_one, ITEMS, _key, "-"))
+    assert [text for text, _ in results] == [f"s-{item}" for item in ITEMS]
+    assert {size for _, size in results} == {64, len(ITEMS) % 64}  # the batch form, by chunk
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_a_failing_batch_is_done_again_item_by_item(
-    workers: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failing_batch_is_done_again_item_by_item(workers: str) -> None:
     """So the item at fault is the one the error names."""
-    monkeypatch.setenv("FEEDS_WORKERS", workers)
-    items = [f"i{n}" for n in range(500)]
-    items[300] = "bad"
+    items = [*ITEMS[:300], "bad", *ITEMS[301:]]
     with ShardPool("s") as pool, pytest.raises(Exception, match="no good") as caught:
         list(pool.run(_one, items, _key, "-"))
     if workers == "2":
