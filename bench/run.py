@@ -349,9 +349,11 @@ def main() -> None:
                 work.mkdir()
                 (work / "empty.yaml").write_text("{}\n")
             alternate = size <= ALTERNATE_UP_TO
-            cold, hugo_runs = run_cold(corpus, works, site, args.repeats, alternate)
-            if site is not None:
-                site.close()
+            try:
+                cold, hugo_runs = run_cold(corpus, works, site, args.repeats, alternate)
+            finally:  # its copy of the corpus is not needed past the cold builds
+                if site is not None:
+                    site.close()
             hugo = summarize(hugo_runs) if hugo_runs else None
             entry["hugo"] = hugo
             for job in JOBS:

@@ -211,13 +211,9 @@ def _content(source: Source, unread: Unread, body: str, markdown: bool) -> Conte
     )
 
 
-def clean_one(item: Parsed, shared: tuple[Config, CorpusHints]) -> CleanOutcome:
-    """One article cleaned; a failure becomes a problem, never a crash."""
-    return clean_many([item], shared)[0]
-
-
 def clean_many(items: Sequence[Parsed], shared: tuple[Config, CorpusHints]) -> list[CleanOutcome]:
-    """:func:`clean_one` of each of ``items``, cleaned together (see build_contents)."""
+    """Each of ``items`` cleaned, all together (see build_contents); a failure becomes a
+    problem, never a crash."""
     config, hints = shared
     try:
         results = build_contents([item.content for item in items], config, hints)
